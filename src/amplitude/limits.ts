@@ -1,0 +1,52 @@
+/**
+ * Amplitude's ingestion limits, as documented for the HTTP V2, Batch and Identify APIs
+ * (see ../shared/reference/amplitude.md, sections 3 to 5).
+ */
+
+/** Ids shorter than this are refused unless the request sets `options.min_id_length`. */
+export const DEFAULT_MIN_ID_LENGTH = 5;
+
+/** Every string (ids, property values) longer than this is cut to this many characters. */
+export const MAX_STRING_LENGTH = 1024;
+
+/** Properties may nest at most this deep. */
+export const MAX_PROPERTY_DEPTH = 40;
+
+/** A request must carry fewer than this many events (and identifications). */
+export const MAX_EVENTS_PER_REQUEST = 2000;
+
+/** Body limits in bytes: HTTP V2 "< 1 MB", Batch "<= 20 MB". */
+export const HTTP_V2_BODY_LIMIT = 1024 * 1024;
+export const BATCH_BODY_LIMIT = 20 * 1024 * 1024;
+/** The Identify API's limit is not documented; we accept what Batch accepts. */
+export const IDENTIFY_BODY_LIMIT = BATCH_BODY_LIMIT;
+
+/** `time` must not be before 1990-01-01T00:00:00Z ... */
+export const MIN_EVENT_TIME_MS = Date.UTC(1990, 0, 1);
+/** ... nor more than one year after the time the request was received. */
+export const MAX_EVENT_TIME_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** An insert_id seen within this window (per project and device) is a duplicate. */
+export const DEDUPE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Ids Amplitude refuses outright. The reference does not say whether the check ignores case;
+ * we compare case-insensitively, so `NULL` and `Anonymous` are refused too.
+ */
+export const RESERVED_INVALID_IDS: ReadonlySet<string> = new Set([
+  'anonymous',
+  'nil',
+  'none',
+  'null',
+  'n/a',
+  'na',
+  'undefined',
+  'unknown',
+  '',
+  '""',
+  '00000000-0000-0000-0000-000000000000',
+  '{}',
+  'lmy47d',
+  '0',
+  '-1',
+]);

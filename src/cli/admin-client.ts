@@ -1,0 +1,72 @@
+import { readAdminToken } from '../admin-token.js';
+import { AmpstreamError } from '../errors.js';
+import { resolve } from 'node:path';
+
+export interface AdminConnectionFlags {
+  url?: string;
+  token?: string;
+  dataDir?: string;
+}
+
+export interface AdminConnection {
+  url: string;
+  token: string;
+}
+
+/**
+ * Where the CLI finds the admin API: --url, else AMPSTREAM_URL, else the local server on
+ * AMPSTREAM_PORT (8080); the token from --token, AMPSTREAM_ADMIN_TOKEN or the data directory.
+ */
+export function resolveAdminConnection(flags: AdminConnectionFlags, env: NodeJS.ProcessEnv = process.env): AdminConnection {
+  const url = (flags.url ?? env.AMPSTREAM_URL ?? `http://127.0.0.1:${env.AMPSTREAM_PORT ?? '8080'}`).replace(/\/+$/, '');
+  const dataDir = resolve(flags.dataDir ?? env.AMPSTREAM_DATA_DIR ?? './data');
+  const token = flags.token ?? readAdminToken(dataDir, env.AMPSTREAM_ADMIN_TOKEN);
+  if (token === undefined || token === '') {
+    throw new AmpstreamError(
+      'unauthorized',
+      `no admin token: pass --token, set AMPSTREAM_ADMIN_TOKEN, or run from where ${dataDir} holds admin-token`,
+    );
+  }
+  return { url, token };
+}
+
+/** Calls the admin API; a non-2xx reply becomes an AmpstreamError with the server's message. */
+export async function adminRequest<T>(
+  connection: AdminConnection,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${connection.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${connection.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new AmpstreamError('server_unreachable', `could not reach ${connection.url}: is \`ampstream serve\` running there?`, {
+      cause: error,
+    });
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  if (!response.ok) {
+    const reply = (parsed ?? {}) as { error?: string; message?: string; field?: string };
+    const code = reply.error === 'unauthorized' || response.status === 401 ? 'unauthorized' : 'invalid_request';
+    throw new AmpstreamError(
+      response.status === 404 ? 'not_found' : response.status === 409 ? 'conflict' : code,
+      `${reply.message ?? `HTTP ${response.status}`}`,
+      reply.field === undefined ? {} : { field: reply.field },
+    );
+  }
+  return parsed as T;
+}

@@ -1,0 +1,108 @@
+import { Command, Option } from 'commander';
+import { resolveServeConfig, type ServeFlags } from '../config.js';
+import { isAmpstreamError } from '../errors.js';
+import { startService } from '../service.js';
+import { adminRequest, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
+import { printTable } from './table.js';
+
+function connectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--url <url>', 'admin API base URL (default: AMPSTREAM_URL or http://127.0.0.1:$AMPSTREAM_PORT)'))
+    .addOption(new Option('--token <token>', 'admin token (default: AMPSTREAM_ADMIN_TOKEN or <data-dir>/admin-token)'))
+    .addOption(new Option('--data-dir <dir>', 'data directory holding admin-token (default: AMPSTREAM_DATA_DIR or ./data)'))
+    .option('--json', 'print JSON instead of a table');
+}
+
+interface ProjectView {
+  id: number;
+  name: string;
+  api_key_hint: string;
+  created_at: string;
+  api_key?: string;
+}
+
+export function buildCli(): Command {
+  const program = new Command('ampstream')
+    .description('Amplitude-compatible ingestion that streams events and user updates to Customer.io')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the service: Amplitude ingestion endpoints and the admin API')
+    .option('--port <port>', 'port to listen on (AMPSTREAM_PORT, default 8080)')
+    .option('--host <host>', 'address to bind (AMPSTREAM_HOST, default 0.0.0.0)')
+    .option('--data-dir <dir>', 'data directory (AMPSTREAM_DATA_DIR, default ./data)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (AMPSTREAM_LOG_LEVEL, default info)')
+    .option('--commit-delay-ms <ms>', 'longest wait to gather requests into one commit (AMPSTREAM_COMMIT_DELAY_MS, default 0)')
+    .option('--commit-max-events <n>', 'events that make a group commit at once (AMPSTREAM_COMMIT_MAX_EVENTS, default 5000)')
+    .option('--sqlite-synchronous <mode>', 'full (survives power loss) or normal (survives a crash) (AMPSTREAM_SQLITE_SYNCHRONOUS, default full)')
+    .action(async (flags: ServeFlags) => {
+      const config = resolveServeConfig(flags);
+      const service = await startService(config);
+      let signals = 0;
+      const shutdown = (signal: string) => {
+        signals++;
+        if (signals > 1) {
+          process.stderr.write(`${signal} again: exiting now\n`);
+          process.exit(1);
+        }
+        process.stderr.write(`${signal}: finishing in-flight requests, then exiting\n`);
+        service.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`shutdown failed: ${String(error)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    });
+
+  const projects = program.command('projects').description('manage projects (each has an ingestion API key)');
+  connectionOptions(
+    projects
+      .command('create')
+      .description('create a project; prints its API key once')
+      .requiredOption('--name <name>', 'project name')
+      .option('--api-key <key>', 'use this API key instead of a generated one'),
+  ).action(async (flags: AdminConnectionFlags & { name: string; apiKey?: string; json?: boolean }) => {
+    const connection = resolveAdminConnection(flags);
+    const body = flags.apiKey === undefined ? { name: flags.name } : { name: flags.name, api_key: flags.apiKey };
+    const created = await adminRequest<ProjectView>(connection, 'POST', '/api/projects', body);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`created project ${created.id} "${created.name}"\napi key (shown once): ${created.api_key}\n`);
+  });
+  connectionOptions(projects.command('list').description('list projects')).action(
+    async (flags: AdminConnectionFlags & { json?: boolean }) => {
+      const connection = resolveAdminConnection(flags);
+      const { projects: list } = await adminRequest<{ projects: ProjectView[] }>(connection, 'GET', '/api/projects');
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      printTable(
+        ['id', 'name', 'api key', 'created'],
+        list.map((p) => [String(p.id), p.name, p.api_key_hint, p.created_at]),
+      );
+    },
+  );
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (isAmpstreamError(error)) {
+      process.stderr.write(`ampstream: ${error.message}${error.field === undefined ? '' : ` (${error.field})`}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`ampstream: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { validateEvents, type ValidationContext } from '../amplitude/event-validation.js';
+import { eventProblemsReply, replies, successReply, type AmplitudeReply } from '../amplitude/responses.js';
+import { parseIdentifyFields, parseUploadBody, type EnvelopeResult } from '../amplitude/upload-request.js';
+import type { ProjectDirectory } from '../projects/project-directory.js';
+import type { IngestEvent, IngestSource } from '../store/types.js';
+import type { GroupCommitter } from './group-commit.js';
+
+export interface RequestContext {
+  requestId: string;
+  receivedAt: number;
+  /** Bytes of the request body, reported back as `payload_size_bytes`. */
+  payloadSize: number;
+}
+
+export interface IngestServiceOptions {
+  /** Makes insert_ids for events sent without one. */
+  newInsertId?: () => string;
+  /** Told about failed commits (the error never holds request data). */
+  onCommitError?: (error: unknown, requestId: string) => void;
+}
+
+/**
+ * The ingestion use case behind the three Amplitude endpoints: envelope, API key, per-event
+ * validation, then a group commit. It answers only after the request's events are committed.
+ */
+export class IngestService {
+  private readonly newInsertId: () => string;
+
+  constructor(
+    private readonly projects: ProjectDirectory,
+    private readonly committer: GroupCommitter,
+    private readonly options: IngestServiceOptions = {},
+  ) {
+    this.newInsertId = options.newInsertId ?? randomUUID;
+  }
+
+  /** `POST /2/httpapi` and `POST /batch`. */
+  upload(source: 'httpapi' | 'batch', body: Buffer | undefined, context: RequestContext): Promise<AmplitudeReply> {
+    return this.ingest(parseUploadBody(body), source, 'event', context);
+  }
+
+  /** `POST` or `GET /identify`, given its form fields or query parameters. */
+  identify(fields: Record<string, unknown>, context: RequestContext): Promise<AmplitudeReply> {
+    return this.ingest(parseIdentifyFields(fields), 'identify', 'identify', context);
+  }
+
+  private async ingest(
+    parsed: EnvelopeResult,
+    source: IngestSource,
+    kind: ValidationContext['kind'],
+    context: RequestContext,
+  ): Promise<AmplitudeReply> {
+    if (!parsed.ok) return parsed.reply;
+    const { envelope } = parsed;
+    const project = await this.projects.resolve(envelope.apiKey);
+    if (project === undefined) return replies.invalidApiKey();
+    const validation = validateEvents(envelope.events, {
+      minIdLength: envelope.minIdLength,
+      receivedAt: context.receivedAt,
+      kind,
+    });
+    if (!validation.ok) return eventProblemsReply(validation.problems);
+
+    const events: IngestEvent[] = validation.events.map((event) =>
+      event.insertId === null
+        ? { ...event, insertId: this.newInsertId(), insertIdGenerated: true }
+        : { ...event, insertId: event.insertId, insertIdGenerated: false },
+    );
+    try {
+      const outcome = await this.committer.submit({
+        projectId: project.id,
+        source,
+        requestId: context.requestId,
+        receivedAt: context.receivedAt,
+        events,
+      });
+      return successReply(outcome.accepted, context.payloadSize, context.receivedAt);
+    } catch (error) {
+      this.options.onCommitError?.(error, context.requestId);
+      return replies.unavailable();
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { AmpstreamError } from '../errors.js';
+import { devicePerson, userPerson } from '../engine/state-keys.js';
+import type { ProjectDirectory } from '../projects/project-directory.js';
+import type { Project, Store, StoredEvent } from '../store/types.js';
+import { makeAdminAuth } from './admin-auth.js';
+
+export interface AdminRoutesOptions {
+  adminToken: string;
+  projects: ProjectDirectory;
+  store: Store;
+}
+
+function projectView(project: Project) {
+  return {
+    id: project.id,
+    name: project.name,
+    api_key_hint: project.apiKeyHint,
+    created_at: new Date(project.createdAt).toISOString(),
+  };
+}
+
+function eventView(event: StoredEvent) {
+  return {
+    seq: event.seq,
+    project_id: event.projectId,
+    received_at: new Date(event.receivedAt).toISOString(),
+    request_id: event.requestId,
+    source: event.source,
+    insert_id: event.insertId,
+    insert_id_generated: event.insertIdGenerated,
+    event_type: event.eventType,
+    time: event.time,
+    user_id: event.userId,
+    device_id: event.deviceId,
+    person: event.personKey,
+    first_seen: event.firstSeen,
+    user_properties: event.userProperties,
+    changes: event.changes,
+    payload: event.payload,
+  };
+}
+
+const ProjectId = Type.String({ pattern: '^[0-9]{1,15}$' });
+
+/** The admin API under `/api/`: every route needs the admin token. */
+export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', makeAdminAuth(options.adminToken));
+
+  app.get('/api/projects', async () => ({ projects: (await options.projects.list()).map(projectView) }));
+
+  app.post(
+    '/api/projects',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            api_key: Type.Optional(Type.String({ minLength: 8, maxLength: 200, pattern: '^\\S+$' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const created = await options.projects.create({ name: request.body.name, apiKey: request.body.api_key });
+      reply.code(201);
+      return { ...projectView(created), api_key: created.apiKey };
+    },
+  );
+
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            project_id: Type.Optional(ProjectId),
+            user_id: Type.Optional(Type.String({ minLength: 1 })),
+            device_id: Type.Optional(Type.String({ minLength: 1 })),
+            insert_id: Type.Optional(Type.String({ minLength: 1 })),
+            after: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const events = await options.store.findEvents({
+        ...(q.project_id !== undefined ? { projectId: Number(q.project_id) } : {}),
+        ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
+        ...(q.device_id !== undefined ? { deviceId: q.device_id } : {}),
+        ...(q.insert_id !== undefined ? { insertId: q.insert_id } : {}),
+        ...(q.after !== undefined ? { afterSeq: q.after } : {}),
+        limit: q.limit ?? 100,
+      });
+      return { events: events.map(eventView) };
+    },
+  );
+
+  app.get(
+    '/api/projects/:project_id/profiles',
+    {
+      schema: {
+        params: Type.Object({ project_id: ProjectId }),
+        querystring: Type.Object(
+          {
+            user_id: Type.Optional(Type.String({ minLength: 1 })),
+            device_id: Type.Optional(Type.String({ minLength: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const projectId = Number(request.params.project_id);
+      if ((await options.store.getProject(projectId)) === undefined) {
+        throw new AmpstreamError('not_found', `project ${projectId} does not exist`, { field: 'project_id' });
+      }
+      const { user_id: userId, device_id: deviceId } = request.query;
+      if ((userId === undefined) === (deviceId === undefined)) {
+        throw new AmpstreamError('invalid_request', 'give exactly one of user_id and device_id', { field: 'user_id' });
+      }
+      let person: string;
+      if (userId !== undefined) person = userPerson(userId);
+      else {
+        const linked = await options.store.getDeviceLink(projectId, deviceId as string);
+        person = linked !== undefined ? userPerson(linked) : devicePerson(deviceId as string);
+      }
+      const profile = await options.store.getProfile(projectId, person);
+      if (profile === undefined) throw new AmpstreamError('not_found', `no profile for ${person}`);
+      return {
+        project_id: projectId,
+        person: profile.personKey,
+        properties: profile.properties,
+        created_at: new Date(profile.createdAt).toISOString(),
+        updated_at: new Date(profile.updatedAt).toISOString(),
+      };
+    },
+  );
+}

@@ -1,0 +1,102 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { replies } from '../amplitude/responses.js';
+import { AmpstreamError, isAmpstreamError } from '../errors.js';
+import type { IngestService } from '../engine/ingest-service.js';
+import type { ProjectDirectory } from '../projects/project-directory.js';
+import type { Store } from '../store/types.js';
+import { adminRoutes } from './admin-routes.js';
+import { ingestRoutes } from './ingest-routes.js';
+import { redactUrl } from './log-redaction.js';
+import { newRequestId } from './request-ids.js';
+import { validationError, validatorCompiler } from './validation.js';
+
+export interface AppDependencies {
+  logger: Logger;
+  store: Store;
+  projects: ProjectDirectory;
+  ingest: IngestService;
+  adminToken: string;
+  /** Whether the service is ready to take traffic (store open, workers running). */
+  isReady?: () => boolean;
+}
+
+/** Maps any error on a non-ingest route to the catalog's reply shape. Never a 500. */
+function adminError(error: FastifyError | AmpstreamError): AmpstreamError {
+  if (isAmpstreamError(error)) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation !== undefined) return validationError(fastifyError.validation as never, fastifyError.validationContext);
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AmpstreamError('payload_too_large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AmpstreamError('unsupported_media_type', 'Content-Type must be application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AmpstreamError('invalid_request', 'the request body is empty; send a JSON object', { field: 'body' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AmpstreamError('invalid_request', 'the request body is not valid JSON', { field: 'body' });
+  }
+  if (fastifyError.statusCode === 400 && /JSON|prototype/i.test(fastifyError.message)) {
+    return new AmpstreamError('invalid_request', `the request body is not acceptable JSON: ${fastifyError.message}`, {
+      field: 'body',
+    });
+  }
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new AmpstreamError('invalid_request', fastifyError.message);
+  }
+  return new AmpstreamError('internal', undefined, { cause: error });
+}
+
+/** The HTTP face of ampstream: Amplitude's ingestion endpoints, the admin API and health checks. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: newRequestId,
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    const entry = { method: request.method, url: redactUrl(request.url), status, ms: Math.round(reply.elapsedTime) };
+    if (status >= 400) request.log.info(entry, 'request answered with an error');
+    else if (deps.logger.isLevelEnabled('debug')) request.log.debug(entry, 'request');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const mapped = adminError(error);
+    if (mapped.status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
+    return reply.code(mapped.status).send(mapped.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/')) {
+      const error = new AmpstreamError('not_found', `no route ${request.method} ${redactUrl(request.url).split('?')[0]}`);
+      return reply.code(404).send(error.toBody());
+    }
+    const result = replies.invalidPath();
+    return reply.code(result.status).send(result.body);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.store.ping();
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'the store does not answer' });
+    }
+    if (deps.isReady !== undefined && !deps.isReady()) {
+      return reply.code(503).send({ status: 'unavailable', reason: 'starting or shutting down' });
+    }
+    return { status: 'ready' };
+  });
+
+  await app.register(ingestRoutes, { ingest: deps.ingest });
+  await app.register(adminRoutes, { adminToken: deps.adminToken, projects: deps.projects, store: deps.store });
+  return app;
+}

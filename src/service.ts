@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { DEDUPE_WINDOW_MS } from './amplitude/limits.js';
+import { loadAdminToken } from './admin-token.js';
+import type { ServeConfig } from './config.js';
+import { GroupCommitter } from './engine/group-commit.js';
+import { ingestProcessor } from './engine/ingest-processor.js';
+import { IngestService } from './engine/ingest-service.js';
+import { buildApp } from './http/app.js';
+import { REDACTED_LOG_PATHS } from './http/log-redaction.js';
+import { ProjectDirectory } from './projects/project-directory.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/types.js';
+
+export const DATABASE_FILE = 'ampstream.db';
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface RunningService {
+  app: FastifyInstance;
+  store: Store;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** Stops taking requests, finishes in-flight commits, closes the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where human-readable startup lines go (the banner, a generated token or key, printed once). */
+  announce?: (line: string) => void;
+  logger?: Logger;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'ampstream' },
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+  });
+}
+
+/** Opens the store, prepares the admin token and a first project, and starts listening. */
+export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
+  const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const logger = options.logger ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const databasePath = join(config.dataDir, DATABASE_FILE);
+  const store = new SqliteStore({ path: databasePath, synchronous: config.sqliteSynchronous });
+
+  const adminToken = loadAdminToken(config.dataDir, config.adminToken);
+  const projects = new ProjectDirectory(store);
+  const committer = new GroupCommitter(store, ingestProcessor, {
+    maxDelayMs: config.commitDelayMs,
+    maxEvents: config.commitMaxEvents,
+  });
+  const ingest = new IngestService(projects, committer, {
+    onCommitError: (error, requestId) => logger.error({ err: error, requestId }, 'ingest commit failed; replied 503'),
+  });
+
+  let ready = false;
+  const app = await buildApp({ logger, store, projects, ingest, adminToken: adminToken.token, isReady: () => ready });
+  const prune = setInterval(() => {
+    store.pruneInsertIds(Date.now() - DEDUPE_WINDOW_MS).catch((err) => logger.warn({ err }, 'insert_id pruning failed'));
+  }, PRUNE_INTERVAL_MS);
+  prune.unref();
+
+  let firstProjectKey: string | undefined;
+  if ((await store.listProjects()).length === 0) {
+    const created = await projects.create({ name: 'Default project' });
+    firstProjectKey = created.apiKey;
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  ready = true;
+
+  announce(`ampstream listening on ${url} (bound to ${config.host}:${port})`);
+  announce(`data: ${databasePath} (SQLite, WAL, synchronous=${config.sqliteSynchronous.toUpperCase()})`);
+  if (adminToken.origin === 'generated') {
+    announce(`admin token (shown once; also kept in ${adminToken.path}): ${adminToken.token}`);
+  } else {
+    announce(`admin token: ${adminToken.origin === 'environment' ? 'from AMPSTREAM_ADMIN_TOKEN' : `in ${adminToken.path}`}`);
+  }
+  if (firstProjectKey !== undefined) {
+    announce(`created project "Default project"; its API key (shown once): ${firstProjectKey}`);
+  }
+  announce(`point an Amplitude SDK at ${url}/2/httpapi`);
+  logger.info({ url, dataDir: config.dataDir }, 'ampstream started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      ready = false;
+      clearInterval(prune);
+      await app.close();
+      await committer.close();
+      await store.close();
+      logger.info('ampstream stopped');
+    })();
+    return stopping;
+  };
+  return { app, store, url, stop };
+}

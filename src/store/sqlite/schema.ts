@@ -1,0 +1,62 @@
+/**
+ * The SQLite schema, as numbered migrations. `PRAGMA user_version` records how many have run.
+ * The logical schema is the one the PostgreSQL adapter mirrors.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE projects (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    api_key_hash  TEXT    NOT NULL UNIQUE,
+    api_key_hint  TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL
+  );
+
+  CREATE TABLE events (
+    seq                  INTEGER PRIMARY KEY,
+    project_id           INTEGER NOT NULL,
+    received_at          INTEGER NOT NULL,
+    request_id           TEXT    NOT NULL,
+    source               TEXT    NOT NULL,
+    insert_id            TEXT    NOT NULL,
+    insert_id_generated  INTEGER NOT NULL,
+    event_type           TEXT    NOT NULL,
+    time                 INTEGER NOT NULL,
+    user_id              TEXT,
+    device_id            TEXT,
+    person_key           TEXT    NOT NULL,
+    payload              TEXT    NOT NULL,
+    user_properties      TEXT    NOT NULL,
+    changes              TEXT,
+    first_seen           INTEGER NOT NULL
+  );
+  CREATE INDEX events_by_person ON events (project_id, person_key, seq);
+  CREATE INDEX events_by_insert_id ON events (project_id, insert_id);
+
+  CREATE TABLE insert_ids (
+    project_id  INTEGER NOT NULL,
+    device_id   TEXT    NOT NULL,
+    insert_id   TEXT    NOT NULL,
+    seen_at     INTEGER NOT NULL,
+    PRIMARY KEY (project_id, device_id, insert_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX insert_ids_by_seen_at ON insert_ids (seen_at);
+
+  CREATE TABLE profiles (
+    project_id  INTEGER NOT NULL,
+    person_key  TEXT    NOT NULL,
+    properties  TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (project_id, person_key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE device_links (
+    project_id  INTEGER NOT NULL,
+    device_id   TEXT    NOT NULL,
+    user_id     TEXT    NOT NULL,
+    linked_at   INTEGER NOT NULL,
+    PRIMARY KEY (project_id, device_id)
+  ) WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,293 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { JsonObject } from '../../amplitude/plain-data.js';
+import { deviceKey, dedupeKey, profileKey, userPerson } from '../../engine/state-keys.js';
+import type {
+  EventQuery,
+  IngestProcessor,
+  IngestState,
+  IngestUnit,
+  NewProject,
+  Project,
+  Store,
+  StoredEvent,
+  StoredProfile,
+  UnitOutcome,
+} from '../types.js';
+import { SQLITE_MIGRATIONS } from './schema.js';
+
+/** How hard SQLite waits for the disk on commit: FULL survives power loss, NORMAL a process crash. */
+export type SqliteSynchronous = 'full' | 'normal';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or ':memory:'. */
+  path: string;
+  synchronous?: SqliteSynchronous;
+}
+
+interface ProjectRow {
+  id: number;
+  name: string;
+  api_key_hint: string;
+  created_at: number;
+}
+
+interface EventRow {
+  seq: number;
+  project_id: number;
+  received_at: number;
+  request_id: string;
+  source: StoredEvent['source'];
+  insert_id: string;
+  insert_id_generated: number;
+  event_type: string;
+  time: number;
+  user_id: string | null;
+  device_id: string | null;
+  person_key: string;
+  payload: string;
+  user_properties: string;
+  changes: string | null;
+  first_seen: number;
+}
+
+function toProject(row: ProjectRow): Project {
+  return { id: row.id, name: row.name, apiKeyHint: row.api_key_hint, createdAt: row.created_at };
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    seq: row.seq,
+    projectId: row.project_id,
+    receivedAt: row.received_at,
+    requestId: row.request_id,
+    source: row.source,
+    insertId: row.insert_id,
+    insertIdGenerated: row.insert_id_generated === 1,
+    eventType: row.event_type,
+    time: row.time,
+    userId: row.user_id,
+    deviceId: row.device_id,
+    personKey: row.person_key,
+    payload: JSON.parse(row.payload) as JsonObject,
+    userProperties: JSON.parse(row.user_properties) as JsonObject,
+    changes: row.changes === null ? null : (JSON.parse(row.changes) as StoredEvent['changes']),
+    firstSeen: row.first_seen === 1,
+  };
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode, written by one process. better-sqlite3 is
+ * synchronous; the contract is async so the PostgreSQL adapter can share it.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly location: string;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(options: SqliteStoreOptions) {
+    this.location = options.path;
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+    this.migrate();
+    const db = this.db;
+    this.statements = {
+      insertProject: db.prepare(
+        'INSERT INTO projects (name, api_key_hash, api_key_hint, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      listProjects: db.prepare('SELECT id, name, api_key_hint, created_at FROM projects ORDER BY id'),
+      projectByHash: db.prepare('SELECT id, name, api_key_hint, created_at FROM projects WHERE api_key_hash = ?'),
+      projectById: db.prepare('SELECT id, name, api_key_hint, created_at FROM projects WHERE id = ?'),
+      seenInsertId: db
+        .prepare('SELECT 1 FROM insert_ids WHERE project_id = ? AND device_id = ? AND insert_id = ? AND seen_at >= ?')
+        .pluck(),
+      deviceLink: db.prepare('SELECT user_id FROM device_links WHERE project_id = ? AND device_id = ?').pluck(),
+      profile: db.prepare('SELECT properties FROM profiles WHERE project_id = ? AND person_key = ?').pluck(),
+      profileRow: db.prepare(
+        'SELECT project_id, person_key, properties, created_at, updated_at FROM profiles WHERE project_id = ? AND person_key = ?',
+      ),
+      insertEvent: db.prepare(
+        `INSERT INTO events (project_id, received_at, request_id, source, insert_id, insert_id_generated, event_type,
+           time, user_id, device_id, person_key, payload, user_properties, changes, first_seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertProfile: db.prepare(
+        `INSERT INTO profiles (project_id, person_key, properties, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (project_id, person_key) DO UPDATE SET properties = excluded.properties, updated_at = excluded.updated_at`,
+      ),
+      upsertDeviceLink: db.prepare(
+        `INSERT INTO device_links (project_id, device_id, user_id, linked_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (project_id, device_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at`,
+      ),
+      upsertInsertId: db.prepare(
+        `INSERT INTO insert_ids (project_id, device_id, insert_id, seen_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (project_id, device_id, insert_id) DO UPDATE SET seen_at = excluded.seen_at`,
+      ),
+      pruneInsertIds: db.prepare('DELETE FROM insert_ids WHERE seen_at < ?'),
+      countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
+      countProjectEvents: db.prepare('SELECT count(*) FROM events WHERE project_id = ?').pluck(),
+      ping: db.prepare('SELECT 1').pluck(),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < SQLITE_MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[i] as string);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  async createProject(project: NewProject): Promise<Project> {
+    const result = this.statements.insertProject.run(project.name, project.apiKeyHash, project.apiKeyHint, project.createdAt);
+    return { id: Number(result.lastInsertRowid), name: project.name, apiKeyHint: project.apiKeyHint, createdAt: project.createdAt };
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return (this.statements.listProjects.all() as ProjectRow[]).map(toProject);
+  }
+
+  async findProjectByApiKeyHash(apiKeyHash: string): Promise<Project | undefined> {
+    const row = this.statements.projectByHash.get(apiKeyHash) as ProjectRow | undefined;
+    return row === undefined ? undefined : toProject(row);
+  }
+
+  async getProject(id: number): Promise<Project | undefined> {
+    const row = this.statements.projectById.get(id) as ProjectRow | undefined;
+    return row === undefined ? undefined : toProject(row);
+  }
+
+  async commitIngest(units: readonly IngestUnit[], processor: IngestProcessor): Promise<UnitOutcome[]> {
+    return this.commitIngestNow(units, processor);
+  }
+
+  private commitIngestNow = (units: readonly IngestUnit[], processor: IngestProcessor): UnitOutcome[] => {
+    const s = this.statements;
+    const run = this.db.transaction(() => {
+      const keys = processor.stateKeys(units);
+      const state: IngestState = { seenInsertIds: new Set(), deviceLinks: new Map(), profiles: new Map() };
+      for (const ref of keys.insertIds) {
+        if (s.seenInsertId.get(ref.projectId, ref.deviceId, ref.insertId, keys.insertIdsSeenSince) !== undefined) {
+          state.seenInsertIds.add(dedupeKey(ref.projectId, ref.deviceId, ref.insertId));
+        }
+      }
+      const persons = new Map<string, { projectId: number; personKey: string }>();
+      for (const ref of keys.persons) persons.set(profileKey(ref.projectId, ref.personKey), ref);
+      for (const ref of keys.devices) {
+        const key = deviceKey(ref.projectId, ref.deviceId);
+        if (state.deviceLinks.has(key)) continue;
+        const userId = s.deviceLink.get(ref.projectId, ref.deviceId) as string | undefined;
+        if (userId === undefined) continue;
+        state.deviceLinks.set(key, userId);
+        const person = userPerson(userId);
+        persons.set(profileKey(ref.projectId, person), { projectId: ref.projectId, personKey: person });
+      }
+      for (const [key, ref] of persons) {
+        const text = s.profile.get(ref.projectId, ref.personKey) as string | undefined;
+        if (text !== undefined) state.profiles.set(key, JSON.parse(text) as JsonObject);
+      }
+
+      const writes = processor.process(units, state);
+
+      for (const e of writes.events) {
+        s.insertEvent.run(
+          e.projectId,
+          e.receivedAt,
+          e.requestId,
+          e.source,
+          e.insertId,
+          e.insertIdGenerated ? 1 : 0,
+          e.eventType,
+          e.time,
+          e.userId,
+          e.deviceId,
+          e.personKey,
+          JSON.stringify(e.payload),
+          JSON.stringify(e.userProperties),
+          e.changes === null ? null : JSON.stringify(e.changes),
+          e.firstSeen ? 1 : 0,
+        );
+      }
+      for (const p of writes.profiles) {
+        s.upsertProfile.run(p.projectId, p.personKey, JSON.stringify(p.properties), p.updatedAt, p.updatedAt);
+      }
+      for (const l of writes.deviceLinks) s.upsertDeviceLink.run(l.projectId, l.deviceId, l.userId, l.linkedAt);
+      for (const i of writes.insertIds) s.upsertInsertId.run(i.projectId, i.deviceId, i.insertId, i.seenAt);
+      return writes.outcomes;
+    });
+    return run.immediate();
+  };
+
+  async findEvents(query: EventQuery): Promise<StoredEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.projectId !== undefined) {
+      where.push('project_id = ?');
+      params.push(query.projectId);
+    }
+    if (query.userId !== undefined) {
+      where.push('person_key = ?');
+      params.push(userPerson(query.userId));
+    }
+    if (query.deviceId !== undefined) {
+      where.push('device_id = ?');
+      params.push(query.deviceId);
+    }
+    if (query.insertId !== undefined) {
+      where.push('insert_id = ?');
+      params.push(query.insertId);
+    }
+    if (query.afterSeq !== undefined) {
+      where.push('seq > ?');
+      params.push(query.afterSeq);
+    }
+    const sql = `SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
+    params.push(query.limit);
+    return (this.db.prepare(sql).all(...params) as EventRow[]).map(toStoredEvent);
+  }
+
+  async getProfile(projectId: number, personKey: string): Promise<StoredProfile | undefined> {
+    const row = this.statements.profileRow.get(projectId, personKey) as
+      | { project_id: number; person_key: string; properties: string; created_at: number; updated_at: number }
+      | undefined;
+    if (row === undefined) return undefined;
+    return {
+      projectId: row.project_id,
+      personKey: row.person_key,
+      properties: JSON.parse(row.properties) as JsonObject,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async getDeviceLink(projectId: number, deviceId: string): Promise<string | undefined> {
+    return this.statements.deviceLink.get(projectId, deviceId) as string | undefined;
+  }
+
+  async countEvents(projectId?: number): Promise<number> {
+    return (
+      projectId === undefined ? this.statements.countEvents.get() : this.statements.countProjectEvents.get(projectId)
+    ) as number;
+  }
+
+  async pruneInsertIds(before: number): Promise<number> {
+    return this.statements.pruneInsertIds.run(before).changes;
+  }
+
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

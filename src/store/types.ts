@@ -1,0 +1,196 @@
+import type { AcceptedEvent } from '../amplitude/event-validation.js';
+import type { JsonObject } from '../amplitude/plain-data.js';
+import type { PropertyChange } from '../amplitude/user-property-operations.js';
+
+/** A project: a name and an ingestion API key (stored only as a hash; shown once at creation). */
+export interface Project {
+  id: number;
+  name: string;
+  /** The key's last four characters, so people can tell keys apart. */
+  apiKeyHint: string;
+  createdAt: number;
+}
+
+export interface NewProject {
+  name: string;
+  apiKeyHash: string;
+  apiKeyHint: string;
+  createdAt: number;
+}
+
+/** Which ingestion API a request came through. */
+export type IngestSource = 'httpapi' | 'batch' | 'identify';
+
+/** An event ready to commit: validated, with an insert_id (generated when the client sent none). */
+export interface IngestEvent extends AcceptedEvent {
+  insertId: string;
+  insertIdGenerated: boolean;
+}
+
+/** One request's events: they commit together or not at all. */
+export interface IngestUnit {
+  projectId: number;
+  source: IngestSource;
+  requestId: string;
+  receivedAt: number;
+  events: IngestEvent[];
+}
+
+/** What became of one unit's events. */
+export interface UnitOutcome {
+  /** Events in the request (duplicates included: to the client they were ingested). */
+  accepted: number;
+  /** Events already seen with the same insert_id within the dedupe window: not stored again. */
+  duplicates: number;
+}
+
+/** A person is a user (`user:<user_id>`) or, for device-only traffic, a device (`device:<device_id>`). */
+export type PersonKey = string;
+
+/** The state an ingest batch reads; the store loads it for the keys the batch names. */
+export interface IngestState {
+  /** Dedupe keys (see `dedupeKey`) already seen within the window. */
+  seenInsertIds: Set<string>;
+  /** `deviceKey` → the user the device is linked to. */
+  deviceLinks: Map<string, string>;
+  /** `profileKey` → the profile's properties, for profiles that exist. */
+  profiles: Map<string, JsonObject>;
+}
+
+export interface DedupeRef {
+  projectId: number;
+  /** `''` when the event has no device_id. */
+  deviceId: string;
+  insertId: string;
+}
+
+export interface DeviceRef {
+  projectId: number;
+  deviceId: string;
+}
+
+export interface PersonRef {
+  projectId: number;
+  personKey: PersonKey;
+}
+
+/** The keys a batch needs loaded before it can be processed. */
+export interface IngestStateKeys {
+  insertIds: DedupeRef[];
+  /** An insert_id seen at or after this time (ms) is a duplicate; older sightings are forgotten. */
+  insertIdsSeenSince: number;
+  devices: DeviceRef[];
+  /** Persons named directly by the events; the users that loaded device links point to are added by the store. */
+  persons: PersonRef[];
+}
+
+/** One event log row to write. */
+export interface EventRecord {
+  projectId: number;
+  receivedAt: number;
+  requestId: string;
+  source: IngestSource;
+  insertId: string;
+  insertIdGenerated: boolean;
+  eventType: string;
+  time: number;
+  /** The sent user_id, or the user the device is linked to. */
+  userId: string | null;
+  deviceId: string | null;
+  personKey: PersonKey;
+  /** The event as received (strings cut to Amplitude's limit). */
+  payload: JsonObject;
+  /** The user properties the event carries: the profile after this event's operations. */
+  userProperties: JsonObject;
+  /** Properties this event changed on the profile; null when none changed. */
+  changes: Record<string, PropertyChange> | null;
+  /** True when this event created the person's profile. */
+  firstSeen: boolean;
+}
+
+export interface ProfileWrite {
+  projectId: number;
+  personKey: PersonKey;
+  properties: JsonObject;
+  updatedAt: number;
+}
+
+export interface DeviceLinkWrite {
+  projectId: number;
+  deviceId: string;
+  userId: string;
+  linkedAt: number;
+}
+
+export interface InsertIdWrite extends DedupeRef {
+  seenAt: number;
+}
+
+/** Everything an ingest batch writes, in one transaction. */
+export interface IngestWrites {
+  events: EventRecord[];
+  profiles: ProfileWrite[];
+  deviceLinks: DeviceLinkWrite[];
+  insertIds: InsertIdWrite[];
+  outcomes: UnitOutcome[];
+}
+
+/** The pure half of an ingest commit: which state to load, and what to write given that state. */
+export interface IngestProcessor {
+  stateKeys(units: readonly IngestUnit[]): IngestStateKeys;
+  process(units: readonly IngestUnit[], state: IngestState): IngestWrites;
+}
+
+/** A stored event, as read back. */
+export interface StoredEvent extends EventRecord {
+  seq: number;
+}
+
+export interface EventQuery {
+  projectId?: number;
+  userId?: string;
+  deviceId?: string;
+  insertId?: string;
+  /** Only events with seq greater than this. */
+  afterSeq?: number;
+  limit: number;
+}
+
+export interface StoredProfile {
+  projectId: number;
+  personKey: PersonKey;
+  properties: JsonObject;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One async contract for every store. SQL lives only inside the adapters. */
+export interface Store {
+  /** Which engine this is, for startup messages ("sqlite", "postgres"). */
+  readonly kind: string;
+  /** Where the data lives, for startup messages (never contains a password). */
+  readonly location: string;
+
+  createProject(project: NewProject): Promise<Project>;
+  listProjects(): Promise<Project[]>;
+  findProjectByApiKeyHash(apiKeyHash: string): Promise<Project | undefined>;
+  getProject(id: number): Promise<Project | undefined>;
+
+  /**
+   * Commits a group of requests in one transaction: loads the state the processor names, runs it,
+   * writes the result. Either every unit is committed or none is (the promise rejects).
+   */
+  commitIngest(units: readonly IngestUnit[], processor: IngestProcessor): Promise<UnitOutcome[]>;
+
+  findEvents(query: EventQuery): Promise<StoredEvent[]>;
+  getProfile(projectId: number, personKey: PersonKey): Promise<StoredProfile | undefined>;
+  /** The user a device is linked to, if any. */
+  getDeviceLink(projectId: number, deviceId: string): Promise<string | undefined>;
+  countEvents(projectId?: number): Promise<number>;
+
+  /** Forgets insert_ids seen before `before` (ms); returns how many. */
+  pruneInsertIds(before: number): Promise<number>;
+  /** Resolves when the store answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DEDUPE_WINDOW_MS } from '../src/amplitude/limits.js';
+import { ingestProcessor } from '../src/engine/ingest-processor.js';
+import type { IngestEvent, IngestProcessor, IngestUnit, Store } from '../src/store/types.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+export function event(fields: Partial<IngestEvent> & { eventType?: string }): IngestEvent {
+  const insertId = fields.insertId ?? `gen-${Math.random().toString(36).slice(2)}`;
+  return {
+    payload: { event_type: fields.eventType ?? 'Test', ...(fields.payload ?? {}) },
+    eventType: fields.eventType ?? 'Test',
+    userId: fields.userId ?? null,
+    deviceId: fields.deviceId ?? null,
+    time: fields.time ?? T0,
+    insertId,
+    insertIdGenerated: fields.insertIdGenerated ?? fields.insertId === undefined,
+    userProperties: fields.userProperties ?? null,
+    skipUserPropertiesSync: fields.skipUserPropertiesSync ?? false,
+  };
+}
+
+export function unit(projectId: number, events: IngestEvent[], receivedAt = T0, requestId = 'req-1'): IngestUnit {
+  return { projectId, source: 'httpapi', requestId, receivedAt, events };
+}
+
+/**
+ * The behaviour every Store adapter must have. `open` gives a fresh, empty store; `reopen`, when
+ * given, opens the same data again (to check that commits survive a restart).
+ */
+export function storeContract(name: string, open: () => Promise<Store>, reopen?: (store: Store) => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let projectId: number;
+    before(async () => {
+      store = await open();
+      projectId = (await store.createProject({ name: 'p', apiKeyHash: 'hash-1', apiKeyHint: '…0001', createdAt: T0 })).id;
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    it('creates, lists and finds projects', async () => {
+      const second = await store.createProject({ name: 'q', apiKeyHash: 'hash-2', apiKeyHint: '…0002', createdAt: T0 + 1 });
+      assert.notEqual(second.id, projectId);
+      const list = await store.listProjects();
+      assert.deepEqual(
+        list.map((p) => [p.name, p.apiKeyHint]),
+        [
+          ['p', '…0001'],
+          ['q', '…0002'],
+        ],
+      );
+      assert.equal((await store.findProjectByApiKeyHash('hash-2'))?.id, second.id);
+      assert.equal(await store.findProjectByApiKeyHash('nope'), undefined);
+      assert.equal((await store.getProject(projectId))?.name, 'p');
+      assert.equal(await store.getProject(999999), undefined);
+    });
+
+    it('refuses a second project with the same key hash', async () => {
+      await assert.rejects(store.createProject({ name: 'dup', apiKeyHash: 'hash-1', apiKeyHint: '…', createdAt: T0 }));
+    });
+
+    it('commits events in order and reads every field back', async () => {
+      const outcomes = await store.commitIngest(
+        [
+          unit(projectId, [
+            event({ userId: 'contract-u1', deviceId: 'contract-d1', insertId: 'c-1', eventType: 'A', payload: { event_properties: { n: 1 } }, userProperties: { plan: 'pro' } }),
+            event({ userId: 'contract-u1', eventType: 'B', time: T0 + 5 }),
+          ], T0, 'req-a'),
+          unit(projectId, [event({ deviceId: 'contract-d2', eventType: 'C' })], T0 + 1, 'req-b'),
+        ],
+        ingestProcessor,
+      );
+      assert.deepEqual(outcomes, [
+        { accepted: 2, duplicates: 0 },
+        { accepted: 1, duplicates: 0 },
+      ]);
+      const events = await store.findEvents({ projectId, limit: 10 });
+      assert.deepEqual(events.map((e) => e.eventType), ['A', 'B', 'C']);
+      assert.ok((events[0]?.seq ?? 0) < (events[1]?.seq ?? 0) && (events[1]?.seq ?? 0) < (events[2]?.seq ?? 0));
+      const [a, b, c] = events;
+      assert.equal(a?.insertId, 'c-1');
+      assert.equal(a?.insertIdGenerated, false);
+      assert.equal(b?.insertIdGenerated, true);
+      assert.equal(a?.requestId, 'req-a');
+      assert.equal(c?.requestId, 'req-b');
+      assert.equal(a?.source, 'httpapi');
+      assert.equal(a?.receivedAt, T0);
+      assert.equal(b?.time, T0 + 5);
+      assert.equal(a?.personKey, 'user:contract-u1');
+      assert.equal(c?.personKey, 'device:contract-d2');
+      assert.deepEqual(a?.payload, { event_type: 'A', event_properties: { n: 1 } });
+      assert.deepEqual(a?.userProperties, { plan: 'pro' });
+      assert.deepEqual(a?.changes, { plan: { to: 'pro' } });
+      assert.equal(a?.firstSeen, true);
+      assert.equal(b?.firstSeen, false);
+      assert.equal(b?.changes, null);
+      assert.deepEqual((await store.getProfile(projectId, 'user:contract-u1'))?.properties, { plan: 'pro' });
+      assert.equal(await store.getDeviceLink(projectId, 'contract-d1'), 'contract-u1');
+    });
+
+    it('drops an insert_id seen within the window, per project and device', async () => {
+      const first = await store.commitIngest([unit(projectId, [event({ userId: 'dedupe-u1', deviceId: 'dedupe-d1', insertId: 'same' })])], ingestProcessor);
+      assert.deepEqual(first, [{ accepted: 1, duplicates: 0 }]);
+      const again = await store.commitIngest(
+        [
+          unit(projectId, [
+            event({ userId: 'dedupe-u1', deviceId: 'dedupe-d1', insertId: 'same' }),
+            event({ userId: 'dedupe-u1', deviceId: 'dedupe-d2', insertId: 'same' }),
+            event({ userId: 'dedupe-u1', insertId: 'same' }),
+            event({ userId: 'dedupe-u1', insertId: 'same' }),
+          ], T0 + 1000),
+        ],
+        ingestProcessor,
+      );
+      assert.deepEqual(again, [{ accepted: 4, duplicates: 2 }]);
+      assert.equal((await store.findEvents({ projectId, insertId: 'same', limit: 10 })).length, 3);
+    });
+
+    it('forgets insert_ids older than the window', async () => {
+      await store.commitIngest([unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], T0)], ingestProcessor);
+      const later = T0 + DEDUPE_WINDOW_MS + 1;
+      const outcome = await store.commitIngest([unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], later)], ingestProcessor);
+      assert.deepEqual(outcome, [{ accepted: 1, duplicates: 0 }]);
+      const pruned = await store.pruneInsertIds(later);
+      assert.ok(pruned >= 1);
+      const outcome2 = await store.commitIngest([unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], later + 1)], ingestProcessor);
+      assert.deepEqual(outcome2, [{ accepted: 1, duplicates: 1 }], 'the newest sighting was kept');
+    });
+
+    it('links a device to a user across commits and merges the device profile', async () => {
+      await store.commitIngest([unit(projectId, [event({ deviceId: 'link-d1', userProperties: { source: 'ad', plan: 'free' } })])], ingestProcessor);
+      await store.commitIngest([unit(projectId, [event({ userId: 'link-u1', userProperties: { plan: 'pro' } })])], ingestProcessor);
+      await store.commitIngest([unit(projectId, [event({ userId: 'link-u1', deviceId: 'link-d1', eventType: 'Login' })])], ingestProcessor);
+      await store.commitIngest([unit(projectId, [event({ deviceId: 'link-d1', eventType: 'Later', userProperties: { $add: { visits: 1 } } })])], ingestProcessor);
+      const profile = await store.getProfile(projectId, 'user:link-u1');
+      assert.deepEqual(profile?.properties, { source: 'ad', plan: 'pro', visits: 1 });
+      const later = await store.findEvents({ projectId, userId: 'link-u1', limit: 10 });
+      assert.deepEqual(later.map((e) => [e.eventType, e.userId, e.personKey]), [
+        ['Test', 'link-u1', 'user:link-u1'],
+        ['Login', 'link-u1', 'user:link-u1'],
+        ['Later', 'link-u1', 'user:link-u1'],
+      ]);
+    });
+
+    it('rolls back everything when processing fails', async () => {
+      const before = await store.countEvents();
+      const failing: IngestProcessor = {
+        stateKeys: ingestProcessor.stateKeys,
+        process: (units, state) => {
+          const writes = ingestProcessor.process(units, state);
+          // an event row the store cannot take (NOT NULL column) after valid ones
+          writes.events.push({ ...(writes.events[0] as never), eventType: null as never });
+          return writes;
+        },
+      };
+      await assert.rejects(
+        store.commitIngest([unit(projectId, [event({ userId: 'rollback-u1', insertId: 'rb-1', userProperties: { a: 1 } })])], failing),
+      );
+      assert.equal(await store.countEvents(), before);
+      assert.equal(await store.getProfile(projectId, 'user:rollback-u1'), undefined);
+      const retry = await store.commitIngest([unit(projectId, [event({ userId: 'rollback-u1', insertId: 'rb-1' })])], ingestProcessor);
+      assert.deepEqual(retry, [{ accepted: 1, duplicates: 0 }], 'the insert_id of a rolled-back commit was not remembered');
+    });
+
+    it('filters and pages events', async () => {
+      const all = await store.findEvents({ projectId, limit: 1000 });
+      const page = await store.findEvents({ projectId, limit: 2 });
+      assert.equal(page.length, 2);
+      const next = await store.findEvents({ projectId, afterSeq: page[1]?.seq ?? 0, limit: 1000 });
+      assert.equal(next.length, all.length - 2);
+      const byDevice = await store.findEvents({ projectId, deviceId: 'contract-d2', limit: 10 });
+      assert.deepEqual(byDevice.map((e) => e.eventType), ['C']);
+      assert.equal((await store.countEvents(projectId)), all.length);
+    });
+
+    it('answers ping', async () => {
+      await store.ping();
+    });
+
+    if (reopen !== undefined) {
+      it('keeps committed data across a reopen', async () => {
+        const count = await store.countEvents();
+        store = await reopen(store);
+        assert.equal(await store.countEvents(), count);
+        assert.equal((await store.listProjects()).length, 2);
+        assert.deepEqual((await store.getProfile(projectId, 'user:link-u1'))?.properties, { source: 'ad', plan: 'pro', visits: 1 });
+      });
+    }
+  });
+}
