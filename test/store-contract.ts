@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEDUPE_WINDOW_MS } from '../src/amplitude/limits.js';
 import { ingestProcessor } from '../src/engine/ingest-processor.js';
-import type { IngestEvent, IngestProcessor, IngestUnit, Store } from '../src/store/types.js';
+import type { EventRecord, IngestEvent, IngestProcessor, IngestUnit, Store } from '../src/store/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -152,7 +152,7 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
         process: (units, state) => {
           const writes = ingestProcessor.process(units, state);
           // an event row the store cannot take (NOT NULL column) after valid ones
-          writes.events.push({ ...(writes.events[0] as never), eventType: null as never });
+          writes.events.push({ ...(writes.events[0] as EventRecord), eventType: null as unknown as string });
           return writes;
         },
       };

@@ -119,7 +119,7 @@ describe('validateEvents', () => {
     });
   });
 
-  it('cuts strings over 1024 characters everywhere, without splitting a surrogate pair', () => {
+  it('cuts strings over 1024 characters in ids, fields and user properties, without splitting a surrogate pair', () => {
     const long = 'a'.repeat(2000);
     const emoji = `${'b'.repeat(1023)}😀tail`;
     const [event] = accepted([
@@ -128,26 +128,38 @@ describe('validateEvents', () => {
         event_type: long,
         platform: long,
         insert_id: long,
-        event_properties: { s: long, list: [long], nested: { e: emoji } },
+        user_properties: { $set: { s: long, list: [long], nested: { e: emoji } } },
+        groups: { org: long },
       },
     ]);
     assert.equal(event?.userId?.length, 1024);
     assert.equal(event?.eventType.length, 1024);
     assert.equal(event?.insertId?.length, 1024);
     assert.equal((event?.payload.platform as string).length, 1024);
-    const props = event?.payload.event_properties as { s: string; list: string[]; nested: { e: string } };
+    assert.equal(((event?.payload.groups as { org: string }).org).length, 1024);
+    const props = (event?.userProperties as { $set: { s: string; list: string[]; nested: { e: string } } }).$set;
     assert.equal(props.s.length, 1024);
     assert.equal(props.list[0]?.length, 1024);
     assert.equal(props.nested.e, 'b'.repeat(1023), 'the emoji would be split, so it is dropped whole');
   });
 
+  it('cuts event property strings only beyond 100,000 characters (Customer.io takes up to 100 KB of event data)', () => {
+    const [event] = accepted([
+      { user_id: 'user-1', event_type: 'x', event_properties: { blob: 'x'.repeat(40_000), huge: 'y'.repeat(100_001), list: ['z'.repeat(2000)] } },
+    ]);
+    const props = event?.payload.event_properties as { blob: string; huge: string; list: string[] };
+    assert.equal(props.blob.length, 40_000);
+    assert.equal(props.huge.length, 100_000);
+    assert.equal(props.list[0]?.length, 2000);
+  });
+
   it('keeps __proto__ keys as data', () => {
-    const raw = JSON.parse('[{"user_id":"user-1","event_type":"x","event_properties":{"__proto__":{"admin":true},"constructor":{"a":"' + 'z'.repeat(1100) + '"}}}]');
+    const raw = JSON.parse('[{"user_id":"user-1","event_type":"x","event_properties":{"__proto__":{"admin":true},"constructor":{"a":"' + 'z'.repeat(100_100) + '"}}}]');
     const [event] = accepted(raw);
     const props = event?.payload.event_properties as Record<string, unknown>;
     assert.deepEqual(Object.keys(props), ['__proto__', 'constructor']);
     assert.equal(Object.getPrototypeOf(props), Object.prototype);
-    assert.equal(((props.constructor as { a: string }).a).length, 1024);
+    assert.equal((props['constructor'] as unknown as { a: string }).a.length, 100_000);
     assert.equal(({} as Record<string, unknown>).admin, undefined);
   });
 

@@ -1,5 +1,7 @@
 import {
+  MAX_EVENT_PROPERTY_STRING_LENGTH,
   MAX_EVENT_TIME_AHEAD_MS,
+  MAX_STRING_LENGTH,
   MIN_EVENT_TIME_MS,
   RESERVED_INVALID_IDS,
 } from './limits.js';
@@ -195,7 +197,10 @@ function validateEvent(
       continue;
     }
     if (typeof value === 'object') {
-      const normalized = normalizeValue(value);
+      const normalized = normalizeValue(
+        value,
+        field === 'event_properties' ? MAX_EVENT_PROPERTY_STRING_LENGTH : MAX_STRING_LENGTH,
+      );
       if (normalized === TOO_DEEP) {
         note(problems.invalidFields, field, index);
         valid = false;

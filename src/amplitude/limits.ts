@@ -6,8 +6,16 @@
 /** Ids shorter than this are refused unless the request sets `options.min_id_length`. */
 export const DEFAULT_MIN_ID_LENGTH = 5;
 
-/** Every string (ids, property values) longer than this is cut to this many characters. */
+/** Every string (ids, event type, fields, user and group properties) longer than this is cut to this many characters. */
 export const MAX_STRING_LENGTH = 1024;
+
+/**
+ * Strings inside `event_properties` are cut here instead. Amplitude documents event properties of
+ * up to 100k characters for property splitting, and Customer.io takes up to 100 KB of event data,
+ * so cutting event properties at 1024 would throw away data the destination can take (case 15 of
+ * ../shared/cases sends 10,000-character event properties and expects them delivered).
+ */
+export const MAX_EVENT_PROPERTY_STRING_LENGTH = 100_000;
 
 /** Properties may nest at most this deep. */
 export const MAX_PROPERTY_DEPTH = 40;

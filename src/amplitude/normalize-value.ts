@@ -17,23 +17,23 @@ export function truncateString(value: string, max = MAX_STRING_LENGTH): string {
 }
 
 /**
- * Walks a JSON value: strings longer than the limit are cut, and a value nesting deeper than
+ * Walks a JSON value: strings longer than `maxLength` are cut, and a value nesting deeper than
  * `maxDepth` levels gives {@link TOO_DEEP}. The value itself is depth 1, so an object holding an
  * object is depth 2. Returns the same reference when nothing had to change.
  */
-export function normalizeValue(value: unknown, maxDepth = MAX_PROPERTY_DEPTH): unknown {
-  return walk(value, 1, maxDepth);
+export function normalizeValue(value: unknown, maxLength = MAX_STRING_LENGTH, maxDepth = MAX_PROPERTY_DEPTH): unknown {
+  return walk(value, 1, maxDepth, maxLength);
 }
 
-function walk(value: unknown, depth: number, maxDepth: number): unknown {
-  if (typeof value === 'string') return value.length > MAX_STRING_LENGTH ? truncateString(value) : value;
+function walk(value: unknown, depth: number, maxDepth: number, maxLength: number): unknown {
+  if (typeof value === 'string') return value.length > maxLength ? truncateString(value, maxLength) : value;
   if (typeof value !== 'object' || value === null) return value;
   if (depth > maxDepth) return TOO_DEEP;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      const next = walk(item, depth + 1, maxDepth);
+      const next = walk(item, depth + 1, maxDepth, maxLength);
       if (next === TOO_DEEP) return TOO_DEEP;
       if (next !== item) {
         copy ??= value.slice();
@@ -46,7 +46,7 @@ function walk(value: unknown, depth: number, maxDepth: number): unknown {
   let copy: JsonObject | undefined;
   for (const key of Object.keys(object)) {
     const item = object[key];
-    const next = walk(item, depth + 1, maxDepth);
+    const next = walk(item, depth + 1, maxDepth, maxLength);
     if (next === TOO_DEEP) return TOO_DEEP;
     if (next !== item) {
       copy ??= { ...object };

@@ -6,8 +6,12 @@ import type { EventProblems } from './event-validation.js';
  */
 export interface AmplitudeReply {
   status: number;
-  body: Record<string, unknown>;
+  /** JSON, except the Identify API's plain-text `success`. */
+  body: Record<string, unknown> | string;
 }
+
+/** The Identify API answers a successful request with the plain text `success`. */
+export const IDENTIFY_SUCCESS: AmplitudeReply = { status: 200, body: 'success' };
 
 export function successReply(eventsIngested: number, payloadSizeBytes: number, serverUploadTime: number): AmplitudeReply {
   return {

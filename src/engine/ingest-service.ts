@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { validateEvents, type ValidationContext } from '../amplitude/event-validation.js';
-import { eventProblemsReply, replies, successReply, type AmplitudeReply } from '../amplitude/responses.js';
+import { eventProblemsReply, IDENTIFY_SUCCESS, replies, successReply, type AmplitudeReply } from '../amplitude/responses.js';
 import { parseIdentifyFields, parseUploadBody, type EnvelopeResult } from '../amplitude/upload-request.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { IngestEvent, IngestSource } from '../store/types.js';
@@ -75,6 +75,7 @@ export class IngestService {
         receivedAt: context.receivedAt,
         events,
       });
+      if (source === 'identify') return IDENTIFY_SUCCESS;
       return successReply(outcome.accepted, context.payloadSize, context.receivedAt);
     } catch (error) {
       this.options.onCommitError?.(error, context.requestId);

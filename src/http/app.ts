@@ -5,6 +5,7 @@ import { AmpstreamError, isAmpstreamError } from '../errors.js';
 import type { IngestService } from '../engine/ingest-service.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Store } from '../store/types.js';
+import { makeAdminAuth } from './admin-auth.js';
 import { adminRoutes } from './admin-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { redactUrl } from './log-redaction.js';
@@ -59,8 +60,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(validatorCompiler);
 
+  // Once shutdown starts, every reply closes its connection, so keep-alive clients (SDKs keep
+  // connections open) cannot hold the server open until the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.closeIdleConnections();
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
@@ -74,8 +83,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (mapped.status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
     return reply.code(mapped.status).send(mapped.toBody());
   });
-  app.setNotFoundHandler((request, reply) => {
+  const checkAdmin = makeAdminAuth(deps.adminToken);
+  app.setNotFoundHandler(async (request, reply) => {
     if (request.url.startsWith('/api/')) {
+      await checkAdmin(request); // an unauthenticated caller learns nothing about which routes exist
       const error = new AmpstreamError('not_found', `no route ${request.method} ${redactUrl(request.url).split('?')[0]}`);
       return reply.code(404).send(error.toBody());
     }

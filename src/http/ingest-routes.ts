@@ -18,6 +18,7 @@ function isUnread(body: unknown): body is UnreadBody {
 }
 
 function send(reply: FastifyReply, result: AmplitudeReply): FastifyReply {
+  if (typeof result.body === 'string') reply.type('text/plain; charset=utf-8');
   return reply.code(result.status).send(result.body);
 }
 

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,4 +110,31 @@ export async function postMultipart(url: string, fields: Record<string, string>)
 
 export async function request(url: string, init: RequestInit = {}): Promise<Reply> {
   return toReply(await fetch(url, init));
+}
+
+/**
+ * Starts one service for the test file (before) and disposes of it (after); the returned getter
+ * gives the running service inside tests.
+ */
+export function useTestService(options: Parameters<typeof startTestService>[0] = {}): Pick<TestService, 'url' | 'apiKey' | 'admin'> {
+  let service: TestService | undefined;
+  before(async () => {
+    service = await startTestService(options);
+  });
+  after(async () => {
+    await service?.dispose();
+  });
+  const running = (): TestService => {
+    if (service === undefined) throw new Error('the test service is not running (use it inside tests)');
+    return service;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    get apiKey() {
+      return running().apiKey;
+    },
+    admin: (method, path, body) => running().admin(method, path, body),
+  };
 }

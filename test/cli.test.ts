@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli, startServerProcess } from './helpers/process.js';
+import { tempDir } from './helpers/service.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe('ampstream CLI', () => {
+  it('serve: first start prints where it listens, where data lives, a generated admin token and a first project key, once', async () => {
+    const dataDir = tempDir('ampstream-cli-');
+    dirs.push(dataDir);
+    const server = await startServerProcess(dataDir, { AMPSTREAM_ADMIN_TOKEN: '' });
+    let token: string;
+    try {
+      const banner = server.stderr();
+      assert.match(banner, /listening on http:\/\/127\.0\.0\.1:\d+/);
+      assert.ok(banner.includes(join(dataDir, 'ampstream.db')), banner);
+      const tokenLine = /admin token \(shown once; also kept in (\S+)\): (\S+)/.exec(banner);
+      assert.ok(tokenLine, banner);
+      token = tokenLine[2] as string;
+      assert.equal(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(), token);
+      assert.equal(statSync(join(dataDir, 'admin-token')).mode & 0o777, 0o600);
+      assert.match(banner, /created project "Default project"; its API key \(shown once\): [0-9a-f]{32}/);
+
+      // projects create / list through the admin API, the token read from the data directory
+      const create = runCli(['projects', 'create', '--name', 'Web app', '--api-key', 'cli-key-000001', '--url', server.url, '--data-dir', dataDir], {
+        AMPSTREAM_ADMIN_TOKEN: '',
+      });
+      assert.equal(await create.exited, 0, create.stderr());
+      assert.match(create.stdout(), /created project 2 "Web app"\napi key \(shown once\): cli-key-000001/);
+
+      const list = runCli(['projects', 'list', '--url', server.url, '--data-dir', dataDir], { AMPSTREAM_ADMIN_TOKEN: '' });
+      assert.equal(await list.exited, 0, list.stderr());
+      const lines = list.stdout().trim().split('\n');
+      assert.match(lines[0] ?? '', /^id\s+name\s+api key\s+created$/);
+      assert.match(lines[1] ?? '', /^1\s+Default project\s+…[0-9a-f]{4}\s+\d{4}-/);
+      assert.match(lines[2] ?? '', /^2\s+Web app\s+…0001\s+/);
+      assert.ok(!list.stdout().includes('cli-key-000001'), 'list never shows a key');
+
+      const json = runCli(['projects', 'list', '--json', '--url', server.url, '--token', token]);
+      assert.equal(await json.exited, 0);
+      assert.equal(JSON.parse(json.stdout()).length, 2);
+
+      const conflict = runCli(['projects', 'create', '--name', 'Again', '--api-key', 'cli-key-000001', '--url', server.url, '--token', token]);
+      assert.equal(await conflict.exited, 2);
+      assert.match(conflict.stderr(), /another project already uses this api_key \(api_key\)/);
+
+      const wrongToken = runCli(['projects', 'list', '--url', server.url, '--token', 'wrong-token-wrong-token']);
+      assert.equal(await wrongToken.exited, 2);
+      assert.match(wrongToken.stderr(), /admin token/);
+    } finally {
+      server.child.kill('SIGINT');
+      assert.equal(await server.exited, 0);
+    }
+
+    const again = await startServerProcess(dataDir, { AMPSTREAM_ADMIN_TOKEN: '' });
+    try {
+      const banner = again.stderr();
+      assert.ok(!banner.includes(token), 'the token is printed only on the start that generated it');
+      assert.match(banner, /admin token: in .*admin-token/);
+      assert.ok(!/API key \(shown once\)/.test(banner), 'no new project on a later start');
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  });
+
+  it('projects list says clearly when no server answers', async () => {
+    const cli = runCli(['projects', 'list', '--url', 'http://127.0.0.1:9', '--token', 'some-token-123456789']);
+    assert.equal(await cli.exited, 2);
+    assert.match(cli.stderr(), /could not reach http:\/\/127\.0\.0\.1:9: is `ampstream serve` running there\?/);
+  });
+
+  it('serve refuses bad settings with a clear message', async () => {
+    const dataDir = tempDir('ampstream-bad-');
+    dirs.push(dataDir);
+    const cli = runCli(['serve', '--port', 'eighty', '--data-dir', dataDir]);
+    assert.equal(await cli.exited, 2);
+    assert.match(cli.stderr(), /port must be an integer from 0 to 65535 \(got "eighty"\)/);
+  });
+});

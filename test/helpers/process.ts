@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI_SOURCE = join(REPO_ROOT, 'src', 'cli', 'index.ts');
+
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** Runs the ampstream CLI from source (through tsx), with the given arguments and environment. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_SOURCE, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+export interface ServerProcess extends CliProcess {
+  url: string;
+}
+
+/** Starts `ampstream serve` on a free port and resolves once it prints where it listens. */
+export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<ServerProcess> {
+  const cli = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...extraArgs], {
+    AMPSTREAM_LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const match = /listening on (http:\/\/\S+)/.exec(cli.stderr());
+    if (match) return { ...cli, url: match[1] as string };
+    if (cli.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  cli.child.kill('SIGKILL');
+  throw new Error(`ampstream serve did not start:\n${cli.stderr()}\n${cli.stdout()}`);
+}

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { postJson, request, useTestService, type Reply } from './helpers/service.js';
+
+const service = useTestService();
+
+/** Every JSON reply must carry `code` equal to the HTTP status: the SDKs read the body's code. */
+function assertCode(reply: Reply, status: number): void {
+  assert.equal(reply.status, status, `status: ${reply.text}`);
+  assert.equal(reply.body?.code, status, `body code: ${reply.text}`);
+}
+
+async function stored(query: string): Promise<any[]> {
+  const reply = await service.admin('GET', `/api/events?${query}&limit=1000`);
+  return reply.body.events;
+}
+
+describe('POST /2/httpapi and /batch', () => {
+  it('answers 200 with the summary and stores the events', async () => {
+    const body = { api_key: service.apiKey, events: [{ user_id: 'http-ok-1', event_type: 'Signup', time: 1767225600000 }] };
+    const before = Date.now();
+    const reply = await postJson(`${service.url}/2/httpapi`, body);
+    assertCode(reply, 200);
+    assert.equal(reply.body.events_ingested, 1);
+    assert.equal(reply.body.payload_size_bytes, Buffer.byteLength(JSON.stringify(body)));
+    assert.ok(reply.body.server_upload_time >= before && reply.body.server_upload_time <= Date.now());
+    const events = await stored('user_id=http-ok-1');
+    assert.equal(events.length, 1);
+    assert.equal(events[0].event_type, 'Signup');
+    assert.equal(events[0].time, 1767225600000);
+    assert.equal(events[0].source, 'httpapi');
+  });
+
+  it('takes the same format on /batch, and the SDK extras client_upload_time and request_metadata', async () => {
+    const reply = await postJson(`${service.url}/batch`, {
+      api_key: service.apiKey,
+      events: [{ device_id: 'http-batch-dev', event_type: 'A' }, { device_id: 'http-batch-dev', event_type: 'B' }],
+      options: {},
+      client_upload_time: new Date().toISOString(),
+      request_metadata: { sdk: { metrics: { histogram: {} } } },
+    });
+    assertCode(reply, 200);
+    assert.equal(reply.body.events_ingested, 2);
+    const events = await stored('device_id=http-batch-dev');
+    assert.deepEqual(events.map((e) => [e.event_type, e.source]), [
+      ['A', 'batch'],
+      ['B', 'batch'],
+    ]);
+  });
+
+  it('refuses a request without api_key or events with missing_field, which makes SDKs drop the batch', async () => {
+    let reply = await postJson(`${service.url}/2/httpapi`, { events: [{ user_id: 'user-1', event_type: 'x' }] });
+    assertCode(reply, 400);
+    assert.equal(reply.body.missing_field, 'api_key');
+    reply = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey });
+    assertCode(reply, 400);
+    assert.equal(reply.body.missing_field, 'events');
+    reply = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: [] });
+    assertCode(reply, 400);
+    assert.equal(reply.body.missing_field, 'events');
+  });
+
+  it('refuses an unknown API key with an error starting "Invalid API key", never echoing the key', async () => {
+    const reply = await postJson(`${service.url}/2/httpapi`, { api_key: 'not-a-key-0123456789', events: [{ user_id: 'user-1', event_type: 'x' }] });
+    assertCode(reply, 400);
+    assert.match(reply.body.error, /^Invalid API key/);
+    assert.ok(!reply.text.includes('not-a-key'));
+    const wrongType = await postJson(`${service.url}/2/httpapi`, { api_key: 42, events: [{ user_id: 'user-1', event_type: 'x' }] });
+    assertCode(wrongType, 400);
+    assert.match(wrongType.body.error, /^Invalid API key/);
+  });
+
+  it('answers malformed bodies with Amplitude errors, never a 500', async () => {
+    const cases: [string | undefined, string][] = [
+      ['{"api_key": "x", "events": [', 'Invalid JSON request body'],
+      ['', 'Missing request body'],
+      [undefined, 'Missing request body'],
+      ['[1,2]', 'Invalid JSON request body: expected a JSON object'],
+      ['"text"', 'Invalid JSON request body: expected a JSON object'],
+      ['42', 'Invalid JSON request body: expected a JSON object'],
+      ['null', 'Invalid JSON request body: expected a JSON object'],
+      ['\u0000\u0001binary', 'Invalid JSON request body'],
+    ];
+    for (const [body, error] of cases) {
+      const reply = await request(`${service.url}/2/httpapi`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      });
+      assertCode(reply, 400);
+      assert.equal(reply.body.error, error, JSON.stringify(body));
+    }
+  });
+
+  it('refuses events that are not an array and events that are not objects', async () => {
+    let reply = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: { user_id: 'user-1' } });
+    assertCode(reply, 400);
+    assert.match(reply.body.error, /^Invalid event JSON: events must be an array/);
+    reply = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: [{ user_id: 'user-ok-1', event_type: 'x' }, 'oops', null] });
+    assertCode(reply, 400);
+    assert.deepEqual(reply.body.events_with_invalid_fields, { event: [1, 2] });
+  });
+
+  it('reads bodies sent without a content type or as text/plain; refuses other content types', async () => {
+    const body = JSON.stringify({ api_key: service.apiKey, events: [{ user_id: 'http-ctype-1', event_type: 'x' }] });
+    assertCode(await request(`${service.url}/2/httpapi`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body }), 200);
+    assertCode(await request(`${service.url}/2/httpapi`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body }), 200);
+    const form = await request(`${service.url}/2/httpapi`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    assertCode(form, 400);
+    assert.equal(form.body.error, 'Invalid request body: Content-Type must be application/json');
+    const xml = await request(`${service.url}/batch`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' });
+    assertCode(xml, 400);
+  });
+
+  it('answers per-event problems with index maps and stores nothing from that request', async () => {
+    const reply = await postJson(`${service.url}/2/httpapi`, {
+      api_key: service.apiKey,
+      events: [
+        { user_id: 'http-bad-ok', event_type: 'fine' },
+        { user_id: 'abc', event_type: 'short id' },
+        { user_id: 'http-bad-ok', event_type: 'bad time', time: '2026-01-01T00:00:00Z' },
+        { device_id: 'http-bad-dev' },
+        { user_id: 'undefined', event_type: 'reserved' },
+      ],
+    });
+    assertCode(reply, 400);
+    assert.equal(reply.body.error, 'Invalid field values on some events');
+    assert.deepEqual(reply.body.events_with_invalid_id_lengths, { user_id: [1] });
+    assert.deepEqual(reply.body.events_with_invalid_fields, { time: [2], user_id: [4] });
+    assert.deepEqual(reply.body.events_with_missing_fields, { event_type: [3] });
+    assert.deepEqual(await stored('user_id=http-bad-ok'), []);
+  });
+
+  it('caps /2/httpapi bodies at 1 MB and /batch at 20 MB with 413 "Payload too large"', async () => {
+    const events = (n: number, pad: number) =>
+      Array.from({ length: n }, (_, i) => ({ user_id: 'http-size-user', event_type: 'x', insert_id: `size-${n}-${i}`, event_properties: { pad: 'p'.repeat(pad) } }));
+    const justOver1MB = { api_key: service.apiKey, events: events(1100, 1000) };
+    assert.ok(Buffer.byteLength(JSON.stringify(justOver1MB)) > 1024 * 1024);
+    const tooLarge = await postJson(`${service.url}/2/httpapi`, justOver1MB);
+    assertCode(tooLarge, 413);
+    assert.equal(tooLarge.body.error, 'Payload too large');
+    assertCode(await postJson(`${service.url}/batch`, justOver1MB), 200);
+
+    const over20MB = 'x'.repeat(20 * 1024 * 1024 + 10);
+    const huge = await request(`${service.url}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: over20MB });
+    assertCode(huge, 413);
+  });
+
+  it('takes at most 1999 events a request', async () => {
+    const events = (n: number) => Array.from({ length: n }, () => ({ device_id: 'http-count-dev', event_type: 'x' }));
+    assertCode(await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(1999) }), 200);
+    const reply = await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(2000) });
+    assertCode(reply, 413);
+    assert.equal(reply.body.error, 'Payload too large');
+  });
+
+  it('refuses a bad options.min_id_length', async () => {
+    const reply = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: [{ user_id: 'user-1', event_type: 'x' }], options: { min_id_length: 'two' } });
+    assertCode(reply, 400);
+    assert.match(reply.body.error, /min_id_length/);
+  });
+
+  it('cuts strings over 1024 characters and keeps __proto__ keys as plain data', async () => {
+    const body = `{"api_key":"${service.apiKey}","events":[{"user_id":"http-long-1","event_type":"x","user_properties":{"s":"${'a'.repeat(3000)}"},"event_properties":{"s":"${'a'.repeat(3000)}","__proto__":{"polluted":true},"constructor":{"prototype":{"p":1}}}}]}`;
+    assertCode(await postJson(`${service.url}/2/httpapi`, body), 200);
+    const [event] = await stored('user_id=http-long-1');
+    assert.equal(event.user_properties.s.length, 1024);
+    assert.equal(event.payload.event_properties.s.length, 3000, 'event properties are cut only beyond 100,000 characters');
+    assert.deepEqual(Object.keys(event.payload.event_properties), ['s', '__proto__', 'constructor']);
+    assert.deepEqual(event.payload.event_properties.__proto__, { polluted: true });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('refuses properties nested deeper than 40 levels', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 41; i++) deep = { d: deep };
+    const reply = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: [{ user_id: 'user-deep', event_type: 'x', event_properties: deep }] });
+    assertCode(reply, 400);
+    assert.deepEqual(reply.body.events_with_invalid_fields, { event_properties: [0] });
+  });
+
+  it('answers a duplicate insert_id as success without storing it again', async () => {
+    const body = { api_key: service.apiKey, events: [{ user_id: 'http-dup-1', device_id: 'http-dup-dev', event_type: 'Signup', insert_id: 'dup-1' }] };
+    assertCode(await postJson(`${service.url}/2/httpapi`, body), 200);
+    const again = await postJson(`${service.url}/2/httpapi`, body);
+    assertCode(again, 200);
+    assert.equal(again.body.events_ingested, 1);
+    assert.equal((await stored('user_id=http-dup-1')).length, 1);
+  });
+
+  it('answers unknown paths with Amplitude\'s "Invalid request path"', async () => {
+    const reply = await postJson(`${service.url}/3/httpapi`, {});
+    assertCode(reply, 404);
+    assert.equal(reply.body.error, 'Invalid request path');
+  });
+
+  it('never answers 500 to random malformed bodies', async () => {
+    const samples: unknown[] = [];
+    const values = [null, true, 0, -1, 1e308, '', 'x', [], {}, [null], { a: [] }, '{}', 'anonymous', 1.5, '1767225600000'];
+    let seed = 7;
+    const pick = <T>(list: T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return list[seed % list.length] as T;
+    };
+    const fields = ['api_key', 'events', 'options', 'user_id', 'device_id', 'event_type', 'time', 'insert_id', 'user_properties', 'event_properties', 'session_id', 'min_id_length'];
+    for (let i = 0; i < 150; i++) {
+      const event: Record<string, unknown> = {};
+      for (let j = 0; j < 4; j++) event[pick(fields)] = pick(values);
+      const body: Record<string, unknown> = { api_key: pick([service.apiKey, service.apiKey, null, 5]), events: pick([[event], [event, event], event, null]) };
+      if (i % 3 === 0) body.options = { min_id_length: pick(values) };
+      samples.push(body);
+    }
+    for (const body of samples) {
+      const reply = await postJson(`${service.url}/2/httpapi`, body);
+      assert.ok([200, 400, 413].includes(reply.status), `${reply.status} for ${JSON.stringify(body)}: ${reply.text}`);
+      assert.equal(reply.body.code, reply.status);
+    }
+  });
+});
