@@ -1,0 +1,116 @@
+/** Shared parts of the benchmarks: server processes, load processes, machine facts, the report file. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult, LoadSpec } from './load.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+export function benchDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `ampstream-bench-${name}-`));
+}
+
+export interface ServerHandle {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the built ampstream (dist/) as its own process and waits until it listens. */
+export async function startServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerHandle> {
+  const entry = join(ROOT, 'dist', 'cli', 'index.js');
+  if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` first');
+  const child = spawn(process.execPath, [entry, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', ...args], {
+    env: { ...process.env, AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const match = /listening on (http:\/\/\S+)/.exec(err);
+    if (match) {
+      return {
+        url: match[1] as string,
+        pid: child.pid as number,
+        async stop() {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not start: ${err}`);
+}
+
+export async function createProject(url: string, apiKey: string): Promise<number> {
+  const reply = await fetch(`${url}/api/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', api_key: apiKey }),
+  });
+  if (reply.status !== 201) throw new Error(`project create failed: ${await reply.text()}`);
+  return ((await reply.json()) as { id: number }).id;
+}
+
+/** Runs bench/load.ts in its own process and returns what it measured. */
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'load.ts'), JSON.stringify(spec)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || line === '') reject(new Error(`load process failed (${code}): ${out}`));
+      else resolve(JSON.parse(line) as LoadResult);
+    });
+  });
+}
+
+/** Resident memory of a process in MB, read from /proc. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+export function machine(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+export function table(headers: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Replaces one benchmark's section of docs/benchmarks.md (between its markers), keeping the other
+ * benchmarks' sections, so each benchmark can run alone.
+ */
+export function writeSection(name: string, markdown: string): void {
+  const path = join(ROOT, 'docs', 'benchmarks.md');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  let text = existsSync(path)
+    ? readFileSync(path, 'utf8')
+    : '# Benchmarks\n\nEvery figure is measured by `npm run bench…` on the machine named in its section; ratios compare figures measured side by side in the same run, because the machines here are shared and absolute numbers drift. Benchmarks are never part of the tests.\n';
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  text = from >= 0 && to > from ? `${text.slice(0, from)}${block}${text.slice(to + end.length)}` : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(path, text);
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
