@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeTime, isValid } from 'ulid';
 import { DEFAULT_MAPPING_OPTIONS, stringifyValue, type MappingOptions } from './attribute-values.js';
-import { mapEventToItem, mapUserUpdateToItems, type MappableEvent, type MappableUserUpdate } from './mapping.js';
+import { mapEventToItem, mapUserUpdateToItems, type EventAddressing, type MappableEvent, type MappableUserUpdate } from './mapping.js';
 import type { PersonEventItem, PersonIdentifyItem } from './track-items.js';
 import { jsonByteLength, utf8ByteLength } from './utf8.js';
 
@@ -16,7 +16,7 @@ const event: MappableEvent = {
   time: 1767225600999,
   attributes: { total: 42.5, currency: 'EUR' },
 };
-const byUser = { identifierValue: 'user-10001', sendAnonymous: false };
+const byUser: EventAddressing = { identifierValue: 'user-10001', sendAnonymous: false };
 
 function mappedEvent(input: MappableEvent, addressing = byUser, opts = options): PersonEventItem {
   const result = mapEventToItem(input, addressing, opts);
