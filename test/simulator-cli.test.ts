@@ -49,3 +49,18 @@ describe('simulatorOptionsFromFlags', () => {
     assert.throws(() => simulatorOptionsFromFlags({ config: 'sim.json' }, () => '{"port":"x"}'), /port/);
   });
 });
+
+describe('ampstream simulate customerio with bad flags', () => {
+  it('exits 2 with a message naming the flag, and never prints the key', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'simulate', 'customerio', '--workspace', 'site:hidden-key:mars'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 2);
+    assert.match(stderr, /region must be us or eu/);
+    assert.ok(!stderr.includes('hidden-key'));
+  });
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { AmpstreamError } from '../errors.js';
 import { parseSimulatorConfig } from '../simulator/config-file.js';
 import { maskKey, parseWorkspaceSpec, type SimulatorOptions } from '../simulator/options.js';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../simulator/server.js';
@@ -71,7 +72,12 @@ export function registerSimulateCommand(program: Command): void {
     .option('--rate <req/s>', 'requests per second per workspace before 429 (default 100)')
     .option('--config <file.json>', 'JSON config: workspaces, rate limit, limits, faults (flags win)')
     .action(async (flags: SimulateFlags) => {
-      const options = simulatorOptionsFromFlags(flags);
+      let options: SimulatorOptions;
+      try {
+        options = simulatorOptionsFromFlags(flags);
+      } catch (error) {
+        throw new AmpstreamError('config_invalid', error instanceof Error ? error.message : String(error), { cause: error });
+      }
       const simulator = await startCustomerIoSimulator(options);
       process.stdout.write(describeSimulator(simulator, options.rateLimitPerSecond ?? 100));
       const stop = () => {
