@@ -4,6 +4,7 @@ import { isAmpstreamError } from '../errors.js';
 import { startService } from '../service.js';
 import { adminRequest, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { printTable } from './table.js';
+import { registerSimulateCommand } from './simulate-command.js';
 
 function connectionOptions(command: Command): Command {
   return command
@@ -90,6 +91,7 @@ export function buildCli(): Command {
       );
     },
   );
+  registerSimulateCommand(program);
   return program;
 }
 
