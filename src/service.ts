@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { DEDUPE_WINDOW_MS } from './amplitude/limits.js';
 import { loadAdminToken } from './admin-token.js';
 import type { ServeConfig } from './config.js';
 import { GroupCommitter } from './engine/group-commit.js';
@@ -15,7 +14,6 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/types.js';
 
 export const DATABASE_FILE = 'ampstream.db';
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface RunningService {
   app: FastifyInstance;
@@ -60,10 +58,6 @@ export async function startService(config: ServeConfig, options: StartOptions = 
 
   let ready = false;
   const app = await buildApp({ logger, store, projects, ingest, adminToken: adminToken.token, isReady: () => ready });
-  const prune = setInterval(() => {
-    store.pruneInsertIds(Date.now() - DEDUPE_WINDOW_MS).catch((err) => logger.warn({ err }, 'insert_id pruning failed'));
-  }, PRUNE_INTERVAL_MS);
-  prune.unref();
 
   let firstProjectKey: string | undefined;
   if ((await store.listProjects()).length === 0) {
@@ -95,7 +89,6 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   const stop = () => {
     stopping ??= (async () => {
       ready = false;
-      clearInterval(prune);
       await app.close();
       await committer.close();
       await store.close();

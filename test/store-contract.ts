@@ -21,6 +21,13 @@ export function event(fields: Partial<IngestEvent> & { eventType?: string }): In
   };
 }
 
+/** Commits and waits until the commit is durable; gives the outcomes. */
+async function commit(store: Store, units: IngestUnit[], processor: IngestProcessor = ingestProcessor) {
+  const committed = await store.commitIngest(units, processor);
+  await committed.durable;
+  return committed.outcomes;
+}
+
 export function unit(projectId: number, events: IngestEvent[], receivedAt = T0, requestId = 'req-1'): IngestUnit {
   return { projectId, source: 'httpapi', requestId, receivedAt, events };
 }
@@ -63,16 +70,15 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
     });
 
     it('commits events in order and reads every field back', async () => {
-      const outcomes = await store.commitIngest(
+      const outcomes = await commit(
+        store,
         [
           unit(projectId, [
             event({ userId: 'contract-u1', deviceId: 'contract-d1', insertId: 'c-1', eventType: 'A', payload: { event_properties: { n: 1 } }, userProperties: { plan: 'pro' } }),
             event({ userId: 'contract-u1', eventType: 'B', time: T0 + 5 }),
           ], T0, 'req-a'),
           unit(projectId, [event({ deviceId: 'contract-d2', eventType: 'C' })], T0 + 1, 'req-b'),
-        ],
-        ingestProcessor,
-      );
+        ]);
       assert.deepEqual(outcomes, [
         { accepted: 2, duplicates: 0 },
         { accepted: 1, duplicates: 0 },
@@ -102,9 +108,10 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
     });
 
     it('drops an insert_id seen within the window, per project and device', async () => {
-      const first = await store.commitIngest([unit(projectId, [event({ userId: 'dedupe-u1', deviceId: 'dedupe-d1', insertId: 'same' })])], ingestProcessor);
+      const first = await commit(store, [unit(projectId, [event({ userId: 'dedupe-u1', deviceId: 'dedupe-d1', insertId: 'same' })])]);
       assert.deepEqual(first, [{ accepted: 1, duplicates: 0 }]);
-      const again = await store.commitIngest(
+      const again = await commit(
+        store,
         [
           unit(projectId, [
             event({ userId: 'dedupe-u1', deviceId: 'dedupe-d1', insertId: 'same' }),
@@ -112,29 +119,26 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
             event({ userId: 'dedupe-u1', insertId: 'same' }),
             event({ userId: 'dedupe-u1', insertId: 'same' }),
           ], T0 + 1000),
-        ],
-        ingestProcessor,
-      );
+        ]);
       assert.deepEqual(again, [{ accepted: 4, duplicates: 2 }]);
       assert.equal((await store.findEvents({ projectId, insertId: 'same', limit: 10 })).length, 3);
     });
 
     it('forgets insert_ids older than the window', async () => {
-      await store.commitIngest([unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], T0)], ingestProcessor);
+      await commit(store, [unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], T0)]);
       const later = T0 + DEDUPE_WINDOW_MS + 1;
-      const outcome = await store.commitIngest([unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], later)], ingestProcessor);
+      const outcome = await commit(store, [unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], later)]);
       assert.deepEqual(outcome, [{ accepted: 1, duplicates: 0 }]);
-      const pruned = await store.pruneInsertIds(later);
-      assert.ok(pruned >= 1);
-      const outcome2 = await store.commitIngest([unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], later + 1)], ingestProcessor);
-      assert.deepEqual(outcome2, [{ accepted: 1, duplicates: 1 }], 'the newest sighting was kept');
+      const outcome2 = await commit(store, [unit(projectId, [event({ deviceId: 'window-d1', insertId: 'old' })], later + 1)]);
+      assert.deepEqual(outcome2, [{ accepted: 1, duplicates: 1 }], 'the window runs from the newest stored copy');
+      assert.equal((await store.findEvents({ projectId, insertId: 'old', limit: 10 })).length, 2);
     });
 
     it('links a device to a user across commits and merges the device profile', async () => {
-      await store.commitIngest([unit(projectId, [event({ deviceId: 'link-d1', userProperties: { source: 'ad', plan: 'free' } })])], ingestProcessor);
-      await store.commitIngest([unit(projectId, [event({ userId: 'link-u1', userProperties: { plan: 'pro' } })])], ingestProcessor);
-      await store.commitIngest([unit(projectId, [event({ userId: 'link-u1', deviceId: 'link-d1', eventType: 'Login' })])], ingestProcessor);
-      await store.commitIngest([unit(projectId, [event({ deviceId: 'link-d1', eventType: 'Later', userProperties: { $add: { visits: 1 } } })])], ingestProcessor);
+      await commit(store, [unit(projectId, [event({ deviceId: 'link-d1', userProperties: { source: 'ad', plan: 'free' } })])]);
+      await commit(store, [unit(projectId, [event({ userId: 'link-u1', userProperties: { plan: 'pro' } })])]);
+      await commit(store, [unit(projectId, [event({ userId: 'link-u1', deviceId: 'link-d1', eventType: 'Login' })])]);
+      await commit(store, [unit(projectId, [event({ deviceId: 'link-d1', eventType: 'Later', userProperties: { $add: { visits: 1 } } })])]);
       const profile = await store.getProfile(projectId, 'user:link-u1');
       assert.deepEqual(profile?.properties, { source: 'ad', plan: 'pro', visits: 1 });
       const later = await store.findEvents({ projectId, userId: 'link-u1', limit: 10 });
@@ -161,7 +165,7 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       );
       assert.equal(await store.countEvents(), before);
       assert.equal(await store.getProfile(projectId, 'user:rollback-u1'), undefined);
-      const retry = await store.commitIngest([unit(projectId, [event({ userId: 'rollback-u1', insertId: 'rb-1' })])], ingestProcessor);
+      const retry = await commit(store, [unit(projectId, [event({ userId: 'rollback-u1', insertId: 'rb-1' })])]);
       assert.deepEqual(retry, [{ accepted: 1, duplicates: 0 }], 'the insert_id of a rolled-back commit was not remembered');
     });
 

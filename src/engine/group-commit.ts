@@ -7,7 +7,7 @@ export interface GroupCommitOptions {
    * the next turn of the event loop, which already gathers every request that arrived meanwhile.
    */
   maxDelayMs: number;
-  /** A group commits at once when it holds this many events. */
+  /** A group holds at most this many events (a single larger request is a group of its own); a queue this full commits at once. */
   maxEvents: number;
   /** Called after each commit (for metrics). */
   onCommit?: (stats: { units: number; events: number; durationMs: number; ok: boolean }) => void;
@@ -32,6 +32,7 @@ export class GroupCommitter {
   private cancelTimer: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
+  private readonly waitingForDisk = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -83,12 +84,7 @@ export class GroupCommitter {
   private runGroups(): Promise<void> {
     if (this.running !== undefined) return this.running;
     this.running = (async () => {
-      while (this.queue.length > 0) {
-        const group = this.queue;
-        this.queue = [];
-        this.queuedEvents = 0;
-        await this.commitGroup(group);
-      }
+      while (this.queue.length > 0) await this.commitGroup(this.takeGroup());
     })().finally(() => {
       this.running = undefined;
       if (this.queue.length > 0) this.startSoon(false);
@@ -96,14 +92,31 @@ export class GroupCommitter {
     return this.running;
   }
 
+  /** The next group: requests in arrival order, up to `maxEvents` events (at least one request). */
+  private takeGroup(): Pending[] {
+    let events = 0;
+    let count = 0;
+    while (count < this.queue.length) {
+      const size = this.queue[count]?.unit.events.length ?? 0;
+      if (count > 0 && events + size > this.options.maxEvents) break;
+      events += size;
+      count++;
+    }
+    this.queuedEvents -= events;
+    return this.queue.splice(0, count);
+  }
+
+  /**
+   * Commits one group and returns once its transaction is committed, so the next group can commit
+   * while this one waits to become durable; its requests are answered when it is.
+   */
   private async commitGroup(group: Pending[]): Promise<void> {
     const started = performance.now();
     const units = group.map((p) => p.unit);
     const events = units.reduce((sum, u) => sum + u.events.length, 0);
+    let committed;
     try {
-      const outcomes = await this.store.commitIngest(units, this.processor);
-      this.options.onCommit?.({ units: units.length, events, durationMs: performance.now() - started, ok: true });
-      group.forEach((p, i) => p.resolve(outcomes[i] as UnitOutcome));
+      committed = await this.store.commitIngest(units, this.processor);
     } catch (error) {
       this.options.onCommit?.({ units: units.length, events, durationMs: performance.now() - started, ok: false });
       if (group.length === 1) {
@@ -111,7 +124,21 @@ export class GroupCommitter {
         return;
       }
       for (const pending of group) await this.commitGroup([pending]);
+      return;
     }
+    const { outcomes } = committed;
+    const durable = committed.durable.then(
+      () => {
+        this.options.onCommit?.({ units: units.length, events, durationMs: performance.now() - started, ok: true });
+        group.forEach((p, i) => p.resolve(outcomes[i] as UnitOutcome));
+      },
+      (error: unknown) => {
+        this.options.onCommit?.({ units: units.length, events, durationMs: performance.now() - started, ok: false });
+        group.forEach((p) => p.reject(error));
+      },
+    );
+    this.waitingForDisk.add(durable);
+    void durable.finally(() => this.waitingForDisk.delete(durable));
   }
 
   /** Stops taking requests and waits until every request already taken is committed or failed. */
@@ -121,5 +148,6 @@ export class GroupCommitter {
     while (this.queue.length > 0 || this.running !== undefined) {
       await this.runGroups();
     }
+    await Promise.all(this.waitingForDisk);
   }
 }

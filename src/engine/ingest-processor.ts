@@ -52,7 +52,7 @@ export const ingestProcessor: IngestProcessor = {
   },
 
   process(units: readonly IngestUnit[], state: IngestState): IngestWrites {
-    const writes: IngestWrites = { events: [], profiles: [], deviceLinks: [], insertIds: [], outcomes: [] };
+    const writes: IngestWrites = { events: [], profiles: [], deviceLinks: [], outcomes: [] };
     const seen = new Set(state.seenInsertIds);
     const links = new Map(state.deviceLinks);
     const profiles = new Map(state.profiles);
@@ -69,7 +69,6 @@ export const ingestProcessor: IngestProcessor = {
             continue;
           }
           seen.add(key);
-          writes.insertIds.push({ projectId, deviceId: event.deviceId ?? '', insertId: event.insertId, seenAt: receivedAt });
         }
 
         let personKey: string;

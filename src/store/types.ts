@@ -49,7 +49,7 @@ export type PersonKey = string;
 
 /** The state an ingest batch reads; the store loads it for the keys the batch names. */
 export interface IngestState {
-  /** Dedupe keys (see `dedupeKey`) already seen within the window. */
+  /** Dedupe keys (see `dedupeKey`) of events stored within the window: the event log is the record of what was seen. */
   seenInsertIds: Set<string>;
   /** `deviceKey` → the user the device is linked to. */
   deviceLinks: Map<string, string>;
@@ -122,17 +122,19 @@ export interface DeviceLinkWrite {
   linkedAt: number;
 }
 
-export interface InsertIdWrite extends DedupeRef {
-  seenAt: number;
-}
-
 /** Everything an ingest batch writes, in one transaction. */
 export interface IngestWrites {
   events: EventRecord[];
   profiles: ProfileWrite[];
   deviceLinks: DeviceLinkWrite[];
-  insertIds: InsertIdWrite[];
   outcomes: UnitOutcome[];
+}
+
+/** A committed ingest transaction. */
+export interface IngestCommitted {
+  outcomes: UnitOutcome[];
+  /** Resolves when the transaction is durable; rejects if it could not be made durable. */
+  durable: Promise<void>;
 }
 
 /** The pure half of an ingest commit: which state to load, and what to write given that state. */
@@ -178,9 +180,11 @@ export interface Store {
 
   /**
    * Commits a group of requests in one transaction: loads the state the processor names, runs it,
-   * writes the result. Either every unit is committed or none is (the promise rejects).
+   * writes the result. Either every unit is committed or none is (the promise rejects). The promise
+   * resolves once the transaction is committed (later commits see it, in order); `durable` resolves
+   * once it is on disk, and only then may the requests be acknowledged.
    */
-  commitIngest(units: readonly IngestUnit[], processor: IngestProcessor): Promise<UnitOutcome[]>;
+  commitIngest(units: readonly IngestUnit[], processor: IngestProcessor): Promise<IngestCommitted>;
 
   findEvents(query: EventQuery): Promise<StoredEvent[]>;
   getProfile(projectId: number, personKey: PersonKey): Promise<StoredProfile | undefined>;
@@ -188,8 +192,6 @@ export interface Store {
   getDeviceLink(projectId: number, deviceId: string): Promise<string | undefined>;
   countEvents(projectId?: number): Promise<number>;
 
-  /** Forgets insert_ids seen before `before` (ms); returns how many. */
-  pruneInsertIds(before: number): Promise<number>;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

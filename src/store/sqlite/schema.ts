@@ -31,16 +31,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     first_seen           INTEGER NOT NULL
   );
   CREATE INDEX events_by_person ON events (project_id, person_key, seq);
-  CREATE INDEX events_by_insert_id ON events (project_id, insert_id);
-
-  CREATE TABLE insert_ids (
-    project_id  INTEGER NOT NULL,
-    device_id   TEXT    NOT NULL,
-    insert_id   TEXT    NOT NULL,
-    seen_at     INTEGER NOT NULL,
-    PRIMARY KEY (project_id, device_id, insert_id)
-  ) WITHOUT ROWID;
-  CREATE INDEX insert_ids_by_seen_at ON insert_ids (seen_at);
+  -- insert_id dedupe and look-ups by insert_id: the event log is the record of what was seen
+  CREATE INDEX events_by_insert_id ON events (project_id, insert_id, device_id);
 
   CREATE TABLE profiles (
     project_id  INTEGER NOT NULL,

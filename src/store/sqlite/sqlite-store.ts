@@ -5,6 +5,7 @@ import type { JsonObject } from '../../amplitude/plain-data.js';
 import { deviceKey, dedupeKey, profileKey, userPerson } from '../../engine/state-keys.js';
 import type {
   EventQuery,
+  IngestCommitted,
   IngestProcessor,
   IngestState,
   IngestUnit,
@@ -15,16 +16,30 @@ import type {
   StoredProfile,
   UnitOutcome,
 } from '../types.js';
+import { Checkpointer } from './checkpointer.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
-/** How hard SQLite waits for the disk on commit: FULL survives power loss, NORMAL a process crash. */
+/**
+ * How a commit reaches the disk. `full`: a commit is acknowledged only after the WAL is flushed to
+ * disk (survives power loss). `normal`: after it is written to the WAL (survives a crash of the
+ * process, not of the machine).
+ */
 export type SqliteSynchronous = 'full' | 'normal';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
   path: string;
   synchronous?: SqliteSynchronous;
+  /** Checkpoint the WAL from a worker thread instead of the writer (default on for files). */
+  backgroundCheckpoint?: boolean;
+  /** How often the background checkpoint runs (default 1000 ms). */
+  checkpointIntervalMs?: number;
+  /** Told about background failures (never holds data). */
+  onWarning?: (message: string) => void;
 }
+
+const NOTHING_TO_WAIT_FOR = Promise.resolve();
 
 interface ProjectRow {
   id: number;
@@ -50,6 +65,20 @@ interface EventRow {
   user_properties: string;
   changes: string | null;
   first_seen: number;
+}
+
+/**
+ * Consecutive events of a person mostly carry the same, unchanged profile object: serialise each
+ * object once. Profiles are never mutated after processing (operations return new objects).
+ */
+const serialisedProfiles = new WeakMap<object, string>();
+function profileJson(properties: JsonObject): string {
+  let text = serialisedProfiles.get(properties);
+  if (text === undefined) {
+    text = JSON.stringify(properties);
+    serialisedProfiles.set(properties, text);
+  }
+  return text;
 }
 
 function toProject(row: ProjectRow): Project {
@@ -86,17 +115,27 @@ export class SqliteStore implements Store {
   readonly location: string;
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly walSync: WalSync | undefined;
+  private readonly checkpointer: Checkpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.location = options.path;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
+    const inFile = options.path !== ':memory:';
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // Commits never wait for the disk on the main thread; WalSync flushes before acknowledging.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');
+    this.db.pragma('journal_size_limit = 67108864');
     this.migrate();
+    this.walSync = inFile && options.synchronous !== 'normal' ? new WalSync(options.path) : undefined;
+    if (inFile && options.backgroundCheckpoint !== false) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(options.path, options.checkpointIntervalMs ?? 1000, options.onWarning);
+    }
     const db = this.db;
     this.statements = {
       insertProject: db.prepare(
@@ -106,7 +145,9 @@ export class SqliteStore implements Store {
       projectByHash: db.prepare('SELECT id, name, api_key_hint, created_at FROM projects WHERE api_key_hash = ?'),
       projectById: db.prepare('SELECT id, name, api_key_hint, created_at FROM projects WHERE id = ?'),
       seenInsertId: db
-        .prepare('SELECT 1 FROM insert_ids WHERE project_id = ? AND device_id = ? AND insert_id = ? AND seen_at >= ?')
+        .prepare(
+          'SELECT 1 FROM events WHERE project_id = ? AND insert_id = ? AND device_id IS ? AND received_at >= ? LIMIT 1',
+        )
         .pluck(),
       deviceLink: db.prepare('SELECT user_id FROM device_links WHERE project_id = ? AND device_id = ?').pluck(),
       profile: db.prepare('SELECT properties FROM profiles WHERE project_id = ? AND person_key = ?').pluck(),
@@ -126,11 +167,6 @@ export class SqliteStore implements Store {
         `INSERT INTO device_links (project_id, device_id, user_id, linked_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (project_id, device_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at`,
       ),
-      upsertInsertId: db.prepare(
-        `INSERT INTO insert_ids (project_id, device_id, insert_id, seen_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (project_id, device_id, insert_id) DO UPDATE SET seen_at = excluded.seen_at`,
-      ),
-      pruneInsertIds: db.prepare('DELETE FROM insert_ids WHERE seen_at < ?'),
       countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
       countProjectEvents: db.prepare('SELECT count(*) FROM events WHERE project_id = ?').pluck(),
       ping: db.prepare('SELECT 1').pluck(),
@@ -166,8 +202,9 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : toProject(row);
   }
 
-  async commitIngest(units: readonly IngestUnit[], processor: IngestProcessor): Promise<UnitOutcome[]> {
-    return this.commitIngestNow(units, processor);
+  async commitIngest(units: readonly IngestUnit[], processor: IngestProcessor): Promise<IngestCommitted> {
+    const outcomes = this.commitIngestNow(units, processor);
+    return { outcomes, durable: this.walSync?.flush() ?? NOTHING_TO_WAIT_FOR };
   }
 
   private commitIngestNow = (units: readonly IngestUnit[], processor: IngestProcessor): UnitOutcome[] => {
@@ -176,7 +213,8 @@ export class SqliteStore implements Store {
       const keys = processor.stateKeys(units);
       const state: IngestState = { seenInsertIds: new Set(), deviceLinks: new Map(), profiles: new Map() };
       for (const ref of keys.insertIds) {
-        if (s.seenInsertId.get(ref.projectId, ref.deviceId, ref.insertId, keys.insertIdsSeenSince) !== undefined) {
+        const device = ref.deviceId === '' ? null : ref.deviceId;
+        if (s.seenInsertId.get(ref.projectId, ref.insertId, device, keys.insertIdsSeenSince) !== undefined) {
           state.seenInsertIds.add(dedupeKey(ref.projectId, ref.deviceId, ref.insertId));
         }
       }
@@ -212,16 +250,15 @@ export class SqliteStore implements Store {
           e.deviceId,
           e.personKey,
           JSON.stringify(e.payload),
-          JSON.stringify(e.userProperties),
+          profileJson(e.userProperties),
           e.changes === null ? null : JSON.stringify(e.changes),
           e.firstSeen ? 1 : 0,
         );
       }
       for (const p of writes.profiles) {
-        s.upsertProfile.run(p.projectId, p.personKey, JSON.stringify(p.properties), p.updatedAt, p.updatedAt);
+        s.upsertProfile.run(p.projectId, p.personKey, profileJson(p.properties), p.updatedAt, p.updatedAt);
       }
       for (const l of writes.deviceLinks) s.upsertDeviceLink.run(l.projectId, l.deviceId, l.userId, l.linkedAt);
-      for (const i of writes.insertIds) s.upsertInsertId.run(i.projectId, i.deviceId, i.insertId, i.seenAt);
       return writes.outcomes;
     });
     return run.immediate();
@@ -279,15 +316,13 @@ export class SqliteStore implements Store {
     ) as number;
   }
 
-  async pruneInsertIds(before: number): Promise<number> {
-    return this.statements.pruneInsertIds.run(before).changes;
-  }
-
   async ping(): Promise<void> {
     this.statements.ping.get();
   }
 
   async close(): Promise<void> {
+    await this.walSync?.close();
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }
