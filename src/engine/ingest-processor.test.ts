@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IngestEvent, IngestState, IngestUnit } from '../store/types.js';
 import { ingestProcessor } from './ingest-processor.js';
-import { dedupeKey, deviceKey, profileKey } from './state-keys.js';
+import { dedupeKey, deviceKey, profileKey } from '../store/state-keys.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let counter = 0;

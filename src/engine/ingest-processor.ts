@@ -11,7 +11,7 @@ import type {
   IngestWrites,
   PersonRef,
 } from '../store/types.js';
-import { dedupeKey, devicePerson, deviceKey, profileKey, userPerson } from './state-keys.js';
+import { dedupeKey, devicePerson, deviceKey, profileKey, userPerson } from '../store/state-keys.js';
 
 /** Events of this type carry group properties, not user properties. */
 const GROUP_IDENTIFY = '$groupidentify';

@@ -1,7 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AmpstreamError } from '../errors.js';
-import { devicePerson, userPerson } from '../engine/state-keys.js';
+import { devicePerson, userPerson } from '../store/state-keys.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Project, Store, StoredEvent } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';

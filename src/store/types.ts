@@ -1,6 +1,17 @@
 import type { AcceptedEvent } from '../amplitude/event-validation.js';
 import type { JsonObject } from '../amplitude/plain-data.js';
 import type { PropertyChange } from '../amplitude/user-property-operations.js';
+import type {
+  DeliveryCounts,
+  DeliveryPlanner,
+  DeliveryRecord,
+  DeliveryResult,
+  NewSync,
+  PendingDelivery,
+  PersonRekey,
+  SyncPause,
+  SyncRecord,
+} from './delivery-types.js';
 
 /** A project: a name and an ingestion API key (stored only as a hash; shown once at creation). */
 export interface Project {
@@ -133,6 +144,10 @@ export interface IngestWrites {
 /** A committed ingest transaction. */
 export interface IngestCommitted {
   outcomes: UnitOutcome[];
+  /** Syncs that got new pending deliveries (their delivery workers should wake up). */
+  plannedSyncs: number[];
+  /** Pending deliveries that moved from a device to a user (anonymous activity merged). */
+  rekeys: PersonRekey[];
   /** Resolves when the transaction is durable; rejects if it could not be made durable. */
   durable: Promise<void>;
 }
@@ -141,6 +156,8 @@ export interface IngestCommitted {
 export interface IngestProcessor {
   stateKeys(units: readonly IngestUnit[]): IngestStateKeys;
   process(units: readonly IngestUnit[], state: IngestState): IngestWrites;
+  /** Plans deliveries for the projects' enabled syncs, in the same transaction. */
+  planner?: DeliveryPlanner;
 }
 
 /** A stored event, as read back. */
@@ -191,6 +208,23 @@ export interface Store {
   /** The user a device is linked to, if any. */
   getDeviceLink(projectId: number, deviceId: string): Promise<string | undefined>;
   countEvents(projectId?: number): Promise<number>;
+
+  createSync(sync: NewSync): Promise<SyncRecord>;
+  listSyncs(projectId?: number): Promise<SyncRecord[]>;
+  getSync(id: number): Promise<SyncRecord | undefined>;
+  /** Replaces a sync's config and enabled flag; a config change clears a pause. */
+  updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number }): Promise<SyncRecord | undefined>;
+  /** Deletes a sync with its deliveries and state. */
+  deleteSync(id: number): Promise<boolean>;
+  /** Sets or clears the pause of a sync (a configuration problem holds its deliveries). */
+  setSyncPause(id: number, pause: SyncPause | null): Promise<void>;
+
+  /** Pending deliveries of a sync with id above `afterId`, in id order. */
+  pendingDeliveries(syncId: number, afterId: number, limit: number): Promise<PendingDelivery[]>;
+  /** Records what became of deliveries after an attempt, in one transaction. */
+  recordDeliveryResults(results: readonly DeliveryResult[]): Promise<void>;
+  findDeliveries(query: { syncId?: number; eventSeq?: number; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;
+  deliveryCounts(syncId: number): Promise<DeliveryCounts>;
 
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;

@@ -51,4 +51,54 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, device_id)
   ) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE syncs (
+    id            INTEGER PRIMARY KEY,
+    project_id    INTEGER NOT NULL,
+    enabled       INTEGER NOT NULL,
+    config        TEXT    NOT NULL,
+    pause         TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+
+  -- per sync and person: has Send Users identified the person
+  CREATE TABLE sync_persons (
+    sync_id     INTEGER NOT NULL,
+    person_key  TEXT    NOT NULL,
+    identified  INTEGER NOT NULL,
+    PRIMARY KEY (sync_id, person_key)
+  ) WITHOUT ROWID;
+
+  -- per sync and device: anonymous activity sent ('pending') or merged into a person ('merged')
+  CREATE TABLE sync_devices (
+    sync_id    INTEGER NOT NULL,
+    device_id  TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    PRIMARY KEY (sync_id, device_id)
+  ) WITHOUT ROWID;
+
+  -- one row per planned outcome: an item to send (pending, then delivered or dead) or a discard
+  CREATE TABLE deliveries (
+    id               INTEGER PRIMARY KEY,
+    sync_id          INTEGER NOT NULL,
+    event_seq        INTEGER NOT NULL,
+    person           TEXT    NOT NULL,
+    partition        INTEGER NOT NULL,
+    action           TEXT    NOT NULL,
+    item             TEXT,
+    status           TEXT    NOT NULL,
+    reason           TEXT,
+    cuts             INTEGER NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    delivered_at     INTEGER,
+    last_error       TEXT
+  );
+  CREATE INDEX deliveries_pending ON deliveries (sync_id, id) WHERE status = 'pending';
+  CREATE INDEX deliveries_pending_by_person ON deliveries (sync_id, person) WHERE status = 'pending';
+  CREATE INDEX deliveries_by_event ON deliveries (event_seq);
+  `,
 ];

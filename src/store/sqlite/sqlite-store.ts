@@ -2,7 +2,19 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JsonObject } from '../../amplitude/plain-data.js';
-import { deviceKey, dedupeKey, profileKey, userPerson } from '../../engine/state-keys.js';
+import { deliveryPartition, deviceKey, dedupeKey, planStateKey, profileKey, userPerson } from '../state-keys.js';
+import type {
+  DeliveryCounts,
+  DeliveryRecord,
+  DeliveryResult,
+  NewSync,
+  PendingDelivery,
+  PersonRekey,
+  PlanState,
+  PlannableEvent,
+  SyncPause,
+  SyncRecord,
+} from '../delivery-types.js';
 import type {
   EventQuery,
   IngestCommitted,
@@ -81,6 +93,62 @@ function profileJson(properties: JsonObject): string {
   return text;
 }
 
+interface SyncRow {
+  id: number;
+  project_id: number;
+  enabled: number;
+  config: string;
+  pause: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toSync(row: SyncRow): SyncRecord {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    enabled: row.enabled === 1,
+    config: JSON.parse(row.config) as JsonObject,
+    pause: row.pause === null ? null : (JSON.parse(row.pause) as SyncPause),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface DeliveryRow {
+  id: number;
+  sync_id: number;
+  event_seq: number;
+  person: string;
+  action: DeliveryRecord['action'];
+  item: string | null;
+  status: DeliveryRecord['status'];
+  reason: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+function toDelivery(row: DeliveryRow): DeliveryRecord {
+  return {
+    id: row.id,
+    syncId: row.sync_id,
+    eventSeq: row.event_seq,
+    person: row.person,
+    action: row.action,
+    itemJson: row.item,
+    status: row.status,
+    reason: row.reason,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+    lastError: row.last_error,
+  };
+}
+
 function toProject(row: ProjectRow): Project {
   return { id: row.id, name: row.name, apiKeyHint: row.api_key_hint, createdAt: row.created_at };
 }
@@ -116,6 +184,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly walSync: WalSync | undefined;
+  /** Enabled syncs by project, read by every ingest commit; dropped whenever a sync changes. */
+  private enabledSyncs: Map<number, SyncRecord[]> | undefined;
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -170,6 +240,51 @@ export class SqliteStore implements Store {
       countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
       countProjectEvents: db.prepare('SELECT count(*) FROM events WHERE project_id = ?').pluck(),
       ping: db.prepare('SELECT 1').pluck(),
+      insertSync: db.prepare('INSERT INTO syncs (project_id, enabled, config, pause, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?)'),
+      listSyncs: db.prepare('SELECT * FROM syncs ORDER BY id'),
+      listProjectSyncs: db.prepare('SELECT * FROM syncs WHERE project_id = ? ORDER BY id'),
+      enabledSyncs: db.prepare('SELECT * FROM syncs WHERE enabled = 1 ORDER BY id'),
+      syncById: db.prepare('SELECT * FROM syncs WHERE id = ?'),
+      updateSync: db.prepare('UPDATE syncs SET config = ?, enabled = ?, pause = NULL, updated_at = ? WHERE id = ?'),
+      setSyncPause: db.prepare('UPDATE syncs SET pause = ? WHERE id = ?'),
+      deleteSync: db.prepare('DELETE FROM syncs WHERE id = ?'),
+      deleteSyncDeliveries: db.prepare('DELETE FROM deliveries WHERE sync_id = ?'),
+      deleteSyncPersons: db.prepare('DELETE FROM sync_persons WHERE sync_id = ?'),
+      deleteSyncDevices: db.prepare('DELETE FROM sync_devices WHERE sync_id = ?'),
+      syncPerson: db.prepare('SELECT identified FROM sync_persons WHERE sync_id = ? AND person_key = ?').pluck(),
+      syncDevice: db.prepare('SELECT state FROM sync_devices WHERE sync_id = ? AND device_id = ?').pluck(),
+      upsertSyncPerson: db.prepare(
+        `INSERT INTO sync_persons (sync_id, person_key, identified) VALUES (?, ?, ?)
+         ON CONFLICT (sync_id, person_key) DO UPDATE SET identified = excluded.identified`,
+      ),
+      upsertSyncDevice: db.prepare(
+        `INSERT INTO sync_devices (sync_id, device_id, state) VALUES (?, ?, ?)
+         ON CONFLICT (sync_id, device_id) DO UPDATE SET state = excluded.state`,
+      ),
+      insertDelivery: db.prepare(
+        `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      rekeyDeliveries: db.prepare(
+        `UPDATE deliveries SET person = ?, partition = ? WHERE sync_id = ? AND person = ? AND status = 'pending'`,
+      ),
+      pendingDeliveries: db.prepare(
+        `SELECT id, sync_id, person, action, item, attempts, next_attempt_at, created_at FROM deliveries
+         WHERE sync_id = ? AND status = 'pending' AND id > ? ORDER BY id LIMIT ?`,
+      ),
+      deliveredResult: db.prepare(
+        `UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + ?,
+           first_attempt_at = coalesce(first_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
+      ),
+      retryResult: db.prepare(
+        `UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + ?, last_error = ?,
+           first_attempt_at = coalesce(first_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
+      ),
+      deadResult: db.prepare(
+        `UPDATE deliveries SET status = 'dead', reason = ?, attempts = attempts + ?, last_error = ?,
+           first_attempt_at = coalesce(first_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
+      ),
+      deliveryCounts: db.prepare('SELECT status, count(*) AS n FROM deliveries WHERE sync_id = ? GROUP BY status'),
     };
   }
 
@@ -203,11 +318,80 @@ export class SqliteStore implements Store {
   }
 
   async commitIngest(units: readonly IngestUnit[], processor: IngestProcessor): Promise<IngestCommitted> {
-    const outcomes = this.commitIngestNow(units, processor);
-    return { outcomes, durable: this.walSync?.flush() ?? NOTHING_TO_WAIT_FOR };
+    const committed = this.commitIngestNow(units, processor);
+    return { ...committed, durable: this.walSync?.flush() ?? NOTHING_TO_WAIT_FOR };
   }
 
-  private commitIngestNow = (units: readonly IngestUnit[], processor: IngestProcessor): UnitOutcome[] => {
+  private syncsOf(projectIds: Iterable<number>): SyncRecord[] {
+    if (this.enabledSyncs === undefined) {
+      const byProject = new Map<number, SyncRecord[]>();
+      for (const row of this.statements.enabledSyncs.all() as SyncRow[]) {
+        const sync = toSync(row);
+        const list = byProject.get(sync.projectId) ?? [];
+        list.push(sync);
+        byProject.set(sync.projectId, list);
+      }
+      this.enabledSyncs = byProject;
+    }
+    const result: SyncRecord[] = [];
+    for (const id of new Set(projectIds)) result.push(...(this.enabledSyncs.get(id) ?? []));
+    return result;
+  }
+
+  /** Plans the committed events' deliveries for their projects' enabled syncs (inside the transaction). */
+  private planDeliveries(
+    events: PlannableEvent[],
+    processor: IngestProcessor,
+  ): { plannedSyncs: number[]; rekeys: PersonRekey[] } {
+    const planner = processor.planner;
+    if (planner === undefined || events.length === 0) return { plannedSyncs: [], rekeys: [] };
+    const syncs = this.syncsOf(events.map((e) => e.projectId));
+    if (syncs.length === 0) return { plannedSyncs: [], rekeys: [] };
+    const s = this.statements;
+    const keys = planner.stateKeys(events, syncs);
+    const state: PlanState = { persons: new Map(), devices: new Map() };
+    for (const ref of keys.persons) {
+      const key = planStateKey(ref.syncId, ref.personKey);
+      if (state.persons.has(key)) continue;
+      const identified = s.syncPerson.get(ref.syncId, ref.personKey) as number | undefined;
+      if (identified !== undefined) state.persons.set(key, { identified: identified === 1 });
+    }
+    for (const ref of keys.devices) {
+      const key = planStateKey(ref.syncId, ref.deviceId);
+      if (state.devices.has(key)) continue;
+      const device = s.syncDevice.get(ref.syncId, ref.deviceId) as 'pending' | 'merged' | undefined;
+      if (device !== undefined) state.devices.set(key, device);
+    }
+    const writes = planner.plan(events, syncs, state, Date.now());
+    for (const rekey of writes.rekeys) {
+      s.rekeyDeliveries.run(rekey.to, deliveryPartition(rekey.syncId, rekey.to), rekey.syncId, rekey.from);
+    }
+    const planned = new Set<number>();
+    for (const d of writes.deliveries) {
+      s.insertDelivery.run(
+        d.syncId,
+        d.eventSeq,
+        d.person,
+        deliveryPartition(d.syncId, d.person),
+        d.action,
+        d.itemJson,
+        d.status,
+        d.reason,
+        d.cuts,
+        d.createdAt,
+        d.createdAt,
+      );
+      if (d.status === 'pending') planned.add(d.syncId);
+    }
+    for (const p of writes.persons) s.upsertSyncPerson.run(p.syncId, p.personKey, p.state.identified ? 1 : 0);
+    for (const d of writes.devices) s.upsertSyncDevice.run(d.syncId, d.deviceId, d.state);
+    return { plannedSyncs: [...planned], rekeys: writes.rekeys };
+  }
+
+  private commitIngestNow = (
+    units: readonly IngestUnit[],
+    processor: IngestProcessor,
+  ): { outcomes: UnitOutcome[]; plannedSyncs: number[]; rekeys: PersonRekey[] } => {
     const s = this.statements;
     const run = this.db.transaction(() => {
       const keys = processor.stateKeys(units);
@@ -236,8 +420,9 @@ export class SqliteStore implements Store {
 
       const writes = processor.process(units, state);
 
+      const stored: PlannableEvent[] = [];
       for (const e of writes.events) {
-        s.insertEvent.run(
+        const inserted = s.insertEvent.run(
           e.projectId,
           e.receivedAt,
           e.requestId,
@@ -254,12 +439,13 @@ export class SqliteStore implements Store {
           e.changes === null ? null : JSON.stringify(e.changes),
           e.firstSeen ? 1 : 0,
         );
+        stored.push({ ...e, seq: Number(inserted.lastInsertRowid) });
       }
       for (const p of writes.profiles) {
         s.upsertProfile.run(p.projectId, p.personKey, profileJson(p.properties), p.updatedAt, p.updatedAt);
       }
       for (const l of writes.deviceLinks) s.upsertDeviceLink.run(l.projectId, l.deviceId, l.userId, l.linkedAt);
-      return writes.outcomes;
+      return { outcomes: writes.outcomes, ...this.planDeliveries(stored, processor) };
     });
     return run.immediate();
   };
@@ -314,6 +500,109 @@ export class SqliteStore implements Store {
     return (
       projectId === undefined ? this.statements.countEvents.get() : this.statements.countProjectEvents.get(projectId)
     ) as number;
+  }
+
+  async createSync(sync: NewSync): Promise<SyncRecord> {
+    const result = this.statements.insertSync.run(sync.projectId, sync.enabled ? 1 : 0, JSON.stringify(sync.config), sync.createdAt, sync.createdAt);
+    this.enabledSyncs = undefined;
+    return (await this.getSync(Number(result.lastInsertRowid))) as SyncRecord;
+  }
+
+  async listSyncs(projectId?: number): Promise<SyncRecord[]> {
+    const rows = (projectId === undefined ? this.statements.listSyncs.all() : this.statements.listProjectSyncs.all(projectId)) as SyncRow[];
+    return rows.map(toSync);
+  }
+
+  async getSync(id: number): Promise<SyncRecord | undefined> {
+    const row = this.statements.syncById.get(id) as SyncRow | undefined;
+    return row === undefined ? undefined : toSync(row);
+  }
+
+  async updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number }): Promise<SyncRecord | undefined> {
+    const result = this.statements.updateSync.run(JSON.stringify(change.config), change.enabled ? 1 : 0, change.updatedAt, id);
+    this.enabledSyncs = undefined;
+    return result.changes === 0 ? undefined : this.getSync(id);
+  }
+
+  async deleteSync(id: number): Promise<boolean> {
+    const s = this.statements;
+    const deleted = this.db.transaction(() => {
+      s.deleteSyncDeliveries.run(id);
+      s.deleteSyncPersons.run(id);
+      s.deleteSyncDevices.run(id);
+      return s.deleteSync.run(id).changes > 0;
+    })();
+    this.enabledSyncs = undefined;
+    return deleted;
+  }
+
+  async setSyncPause(id: number, pause: SyncPause | null): Promise<void> {
+    this.statements.setSyncPause.run(pause === null ? null : JSON.stringify(pause), id);
+    this.enabledSyncs = undefined;
+  }
+
+  async pendingDeliveries(syncId: number, afterId: number, limit: number): Promise<PendingDelivery[]> {
+    const rows = this.statements.pendingDeliveries.all(syncId, afterId, limit) as {
+      id: number;
+      sync_id: number;
+      person: string;
+      action: PendingDelivery['action'];
+      item: string;
+      attempts: number;
+      next_attempt_at: number;
+      created_at: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      syncId: r.sync_id,
+      person: r.person,
+      action: r.action,
+      itemJson: r.item,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async recordDeliveryResults(results: readonly DeliveryResult[]): Promise<void> {
+    const s = this.statements;
+    this.db.transaction(() => {
+      for (const r of results) {
+        const attempt = r.countsAttempt ? 1 : 0;
+        const firstAttempt = r.countsAttempt ? r.at : null;
+        if (r.kind === 'delivered') s.deliveredResult.run(r.at, attempt, firstAttempt, r.id);
+        else if (r.kind === 'retry') s.retryResult.run(r.nextAttemptAt, attempt, r.error, firstAttempt, r.id);
+        else s.deadResult.run(r.cause, attempt, r.error, firstAttempt, r.id);
+      }
+    })();
+  }
+
+  async findDeliveries(query: { syncId?: number; eventSeq?: number; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.syncId !== undefined) {
+      where.push('sync_id = ?');
+      params.push(query.syncId);
+    }
+    if (query.eventSeq !== undefined) {
+      where.push('event_seq = ?');
+      params.push(query.eventSeq);
+    }
+    if (query.status !== undefined) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    const sql = `SELECT * FROM deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    params.push(query.limit);
+    return (this.db.prepare(sql).all(...params) as DeliveryRow[]).map(toDelivery);
+  }
+
+  async deliveryCounts(syncId: number): Promise<DeliveryCounts> {
+    const counts: DeliveryCounts = { pending: 0, delivered: 0, dead: 0, discarded: 0 };
+    for (const row of this.statements.deliveryCounts.all(syncId) as { status: keyof DeliveryCounts; n: number }[]) {
+      counts[row.status] = row.n;
+    }
+    return counts;
   }
 
   async ping(): Promise<void> {

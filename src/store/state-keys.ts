@@ -22,3 +22,20 @@ export function userPerson(userId: string): string {
 export function devicePerson(deviceId: string): string {
   return `device:${deviceId}`;
 }
+
+/** Keys of planning state maps: per sync, a person key or a device id. */
+export function planStateKey(syncId: number, key: string): string {
+  return `${syncId}|${key}`;
+}
+
+/** Delivery partitions: a person's deliveries always fall in the same one, so one worker keeps their order. */
+export const DELIVERY_PARTITIONS = 64;
+
+export function deliveryPartition(syncId: number, person: string): number {
+  let hash = 2166136261 ^ syncId;
+  for (let i = 0; i < person.length; i++) {
+    hash ^= person.charCodeAt(i);
+    hash = Math.imul(hash, 16777619);
+  }
+  return (hash >>> 0) % DELIVERY_PARTITIONS;
+}

@@ -1,0 +1,256 @@
+import type { TrackClient } from '../../customerio/track-client.js';
+import type { TrackItem, TrackWorkspace } from '../../customerio/track-items.js';
+import type { TrackOutcome } from '../../customerio/track-outcome.js';
+import type { DeliveryResult, SyncPause } from '../../store/delivery-types.js';
+import type { Store } from '../../store/types.js';
+import type { DeliverySettings } from './delivery-settings.js';
+import { DeliveryQueue, type QueueResult, type TakenBatch } from './delivery-queue.js';
+import type { AdaptiveRateLimiter } from './rate-limiter.js';
+import { decideRetry } from './retry-policy.js';
+
+const MAX_BODY_BYTES = 500_000;
+
+export interface DispatcherDependencies {
+  store: Store;
+  client: TrackClient;
+  settings: DeliverySettings;
+  limiter: AdaptiveRateLimiter;
+  clock: () => number;
+  random: () => number;
+  /** Told about every batch outcome (metrics, logs); never given secrets. */
+  onOutcome?: (syncId: number, outcome: TrackOutcome, items: number) => void;
+  onError?: (syncId: number, error: unknown) => void;
+}
+
+/**
+ * Delivers one sync's pending deliveries: reads them from the store into a window, sends batches
+ * within the workspace's rate limit, and records each outcome. Per-person order holds because a
+ * person's items are taken only when none of them is in flight or waiting for a retry.
+ */
+export class SyncDispatcher {
+  private readonly queue = new DeliveryQueue();
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private running = false;
+  private rerun = false;
+  private stopped = false;
+  private storeMayHaveMore = true;
+  private pause: SyncPause | null;
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    readonly syncId: number,
+    private workspace: TrackWorkspace,
+    pause: SyncPause | null,
+    private readonly deps: DispatcherDependencies,
+  ) {
+    this.pause = pause;
+  }
+
+  get paused(): SyncPause | null {
+    return this.pause;
+  }
+
+  /** Deliveries held in memory (pending, in flight or waiting). */
+  get held(): number {
+    return this.queue.size;
+  }
+
+  /** New deliveries were committed: send them after a short wait for others to join. */
+  notify(): void {
+    this.storeMayHaveMore = true;
+    this.wakeAt(this.deps.clock() + this.deps.settings.batchWaitMs);
+  }
+
+  /** A device's pending deliveries now belong to a user (anonymous activity merged). */
+  rekey(from: string, to: string): void {
+    this.queue.rekey(from, to);
+  }
+
+  /** New credentials or region: clears a pause and resumes. */
+  reconfigure(workspace: TrackWorkspace): void {
+    this.workspace = workspace;
+    this.pause = null;
+    this.storeMayHaveMore = true;
+    this.wakeAt(this.deps.clock());
+  }
+
+  start(): void {
+    if (this.pause !== null) this.wakeAt(this.deps.clock() + this.deps.settings.pauseProbeMs);
+    else this.wakeAt(this.deps.clock());
+  }
+
+  /** Stops sending; resolves when no batch is in flight. Pending deliveries stay in the store. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.inFlight === 0 && !this.running) return;
+    await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  private wakeAt(at: number): void {
+    if (this.stopped) return;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      void this.run();
+    }, Math.max(0, at - this.deps.clock()));
+  }
+
+  private settleIdle(): void {
+    if (this.inFlight > 0 || this.running) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  /** One scheduling pass: refill the window, then start batches while allowed. */
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.rerun = false;
+        await this.pass();
+      } while (this.rerun && !this.stopped);
+    } catch (error) {
+      this.deps.onError?.(this.syncId, error);
+      this.wakeAt(this.deps.clock() + 1000);
+    } finally {
+      this.running = false;
+      this.settleIdle();
+    }
+  }
+
+  private async pass(): Promise<void> {
+    if (this.stopped) return;
+    if (this.pause !== null) {
+      await this.probe();
+      return;
+    }
+    const { settings, clock } = this.deps;
+    if (this.storeMayHaveMore && this.queue.size < settings.windowSize / 2) {
+      const room = settings.windowSize - this.queue.size;
+      const rows = await this.deps.store.pendingDeliveries(this.syncId, this.queue.cursor, room);
+      this.queue.add(rows);
+      this.storeMayHaveMore = rows.length >= room;
+    }
+    while (!this.stopped && this.pause === null && this.inFlight < settings.concurrency) {
+      const now = clock();
+      if (!this.queue.hasReady(now)) break;
+      const wait = this.deps.limiter.tryTake();
+      if (wait > 0) {
+        this.wakeAt(now + wait);
+        return;
+      }
+      const batch = this.queue.takeBatch(now, { maxItems: settings.maxBatchItems, maxBodyBytes: MAX_BODY_BYTES });
+      if (batch.items.length === 0) break;
+      this.inFlight++;
+      void this.send(batch);
+    }
+    const due = this.queue.nextDueAt();
+    if (due !== undefined && this.inFlight < settings.concurrency) this.wakeAt(Math.max(due, clock()));
+  }
+
+  private async send(batch: TakenBatch): Promise<void> {
+    const items = batch.items.map((d) => JSON.parse(d.itemJson) as TrackItem);
+    let outcome: TrackOutcome;
+    try {
+      outcome = await this.deps.client.sendBatch(this.workspace, items);
+    } catch (error) {
+      outcome = { kind: 'retryable', status: null, cause: 'connection_failed', message: String(error) };
+    }
+    try {
+      this.deps.onOutcome?.(this.syncId, outcome, items.length);
+      await this.apply(batch, outcome);
+    } catch (error) {
+      this.deps.onError?.(this.syncId, error);
+      this.queue.release(batch, this.deps.clock() + 1000);
+    } finally {
+      this.inFlight--;
+      if (this.queue.size > 0 || this.storeMayHaveMore) this.wakeAt(this.deps.clock());
+      this.settleIdle();
+    }
+  }
+
+  /** Turns a batch outcome into stored results and queue updates. */
+  private async apply(batch: TakenBatch, outcome: TrackOutcome): Promise<void> {
+    const now = this.deps.clock();
+    const { retry } = this.deps.settings;
+    switch (outcome.kind) {
+      case 'rate_limited': {
+        this.deps.limiter.onThrottled(outcome.retryAfterMs);
+        this.queue.release(batch, now + (outcome.retryAfterMs ?? 1000));
+        return;
+      }
+      case 'configuration': {
+        this.pause = { reason: outcome.message, problem: outcome.problem, since: now };
+        await this.deps.store.setSyncPause(this.syncId, this.pause);
+        this.queue.release(batch);
+        this.wakeAt(now + this.deps.settings.pauseProbeMs);
+        return;
+      }
+      case 'delivered': {
+        await this.record(batch, batch.items.map((d) => ({ id: d.id, kind: 'delivered', at: now, countsAttempt: true })));
+        return;
+      }
+      case 'items_rejected': {
+        const failures = new Map(outcome.failures.map((f) => [f.batchIndex, f]));
+        const results: DeliveryResult[] = batch.items.map((d, index) => {
+          const failure = failures.get(index);
+          if (failure !== undefined) {
+            const error = JSON.stringify({ status: outcome.status, reason: failure.reason, field: failure.field, message: failure.message });
+            return { id: d.id, kind: 'dead', at: now, cause: 'rejected', error, countsAttempt: true };
+          }
+          return outcome.othersAccepted
+            ? { id: d.id, kind: 'delivered', at: now, countsAttempt: true }
+            : { id: d.id, kind: 'retry', at: now, nextAttemptAt: now, countsAttempt: false, error: 'sent again: another item of its batch was refused' };
+        });
+        await this.record(batch, results);
+        return;
+      }
+      case 'retryable': {
+        const error = JSON.stringify({ status: outcome.status, cause: outcome.cause, message: outcome.message });
+        const results: DeliveryResult[] = batch.items.map((d) => {
+          const decision = decideRetry(d.attempts + 1, d.createdAt, now, retry, this.deps.random());
+          return decision.kind === 'retry'
+            ? { id: d.id, kind: 'retry', at: now, nextAttemptAt: decision.at, countsAttempt: true, error }
+            : { id: d.id, kind: 'dead', at: now, cause: 'expired', countsAttempt: true, error: JSON.stringify({ ...JSON.parse(error), expired: decision.reason }) };
+        });
+        await this.record(batch, results);
+        return;
+      }
+    }
+  }
+
+  private async record(batch: TakenBatch, results: DeliveryResult[]): Promise<void> {
+    await this.deps.store.recordDeliveryResults(results);
+    const queueResults: QueueResult[] = results.map((r) =>
+      r.kind === 'retry'
+        ? { id: r.id, done: false, nextAttemptAt: r.nextAttemptAt, countsAttempt: r.countsAttempt }
+        : { id: r.id, done: true },
+    );
+    this.queue.complete(batch, queueResults);
+  }
+
+  /** While paused: check the credentials now and then; resume when they work. */
+  private async probe(): Promise<void> {
+    const check = await this.deps.client.checkCredentials(this.workspace);
+    if (this.stopped) return;
+    if (check.kind === 'valid') {
+      this.pause = null;
+      await this.deps.store.setSyncPause(this.syncId, null);
+      this.storeMayHaveMore = true;
+      this.wakeAt(this.deps.clock());
+      return;
+    }
+    this.wakeAt(this.deps.clock() + this.deps.settings.pauseProbeMs);
+  }
+}
