@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { resolveServeConfig, type ServeFlags } from '../config.js';
+import { NUMERIC_SETTINGS, resolveServeConfig, type ServeFlags } from '../config.js';
 import { isAmpstreamError } from '../errors.js';
 import { startService } from '../service.js';
 import { adminRequest, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
@@ -27,16 +27,20 @@ export function buildCli(): Command {
     .description('Amplitude-compatible ingestion that streams events and user updates to Customer.io')
     .showHelpAfterError();
 
-  program
+  const serve = program
     .command('serve')
-    .description('run the service: Amplitude ingestion endpoints and the admin API')
-    .option('--port <port>', 'port to listen on (AMPSTREAM_PORT, default 8080)')
+    .description('run the service: Amplitude ingestion endpoints, the admin API and delivery to Customer.io')
     .option('--host <host>', 'address to bind (AMPSTREAM_HOST, default 0.0.0.0)')
     .option('--data-dir <dir>', 'data directory (AMPSTREAM_DATA_DIR, default ./data)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (AMPSTREAM_LOG_LEVEL, default info)')
-    .option('--commit-delay-ms <ms>', 'longest wait to gather requests into one commit (AMPSTREAM_COMMIT_DELAY_MS, default 0)')
-    .option('--commit-max-events <n>', 'events that make a group commit at once (AMPSTREAM_COMMIT_MAX_EVENTS, default 5000)')
-    .option('--sqlite-synchronous <mode>', 'full (survives power loss) or normal (survives a crash) (AMPSTREAM_SQLITE_SYNCHRONOUS, default full)')
+    .option('--sqlite-synchronous <mode>', 'full (a 200 survives power loss) or normal (survives a crash) (AMPSTREAM_SQLITE_SYNCHRONOUS, default full)')
+    .option('--customerio-url <url>', 'one URL standing in for both Customer.io regions, e.g. the simulator (AMPSTREAM_CUSTOMERIO_URL)')
+    .option('--delivery <on|off>', 'off: plan deliveries and keep them, send nothing (AMPSTREAM_DELIVERY, default on)')
+    .option('--config <file>', 'apply the syncs of this JSON file at start (AMPSTREAM_CONFIG)');
+  for (const setting of NUMERIC_SETTINGS) {
+    serve.option(`--${setting.flag} <n>`, `${setting.description} (${setting.env}, default ${setting.default})`);
+  }
+  serve
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig(flags);
       const service = await startService(config);

@@ -34,7 +34,7 @@ export interface ServerProcess extends CliProcess {
   url: string;
 }
 
-/** Starts `ampstream serve` on a free port and resolves once it prints where it listens. */
+/** Starts `ampstream serve` on a free port and resolves once it has printed its whole banner. */
 export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<ServerProcess> {
   const cli = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...extraArgs], {
     AMPSTREAM_LOG_LEVEL: 'warn',
@@ -42,8 +42,9 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
   });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
+    // the banner's last line says it is ready; the first one says where it listens
     const match = /listening on (http:\/\/\S+)/.exec(cli.stderr());
-    if (match) return { ...cli, url: match[1] as string };
+    if (match && cli.stderr().includes('point an Amplitude SDK at')) return { ...cli, url: match[1] as string };
     if (cli.child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
