@@ -54,8 +54,8 @@ interface UserUpdate {
   firstForPerson: boolean;
 }
 
-export const FILTERED_OUT_SEND_EVENTS_OFF = 'send events is off';
-export const FILTERED_OUT_NO_ROW = 'no event selection row matches';
+const FILTERED_OUT_SEND_EVENTS_OFF = 'send events is off';
+const FILTERED_OUT_NO_ROW = 'no event selection row matches';
 
 function mappingOptions(sync: SyncConfig): MappingOptions {
   return { convertDates: sync.options.convert_dates, stringifyValues: sync.options.stringify_values };
