@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
 import { AmpstreamError } from '../errors.js';
 import { redactSync } from './sync-redaction.js';
-import type { SyncConfig } from './sync-schema.js';
+import { SyncViewSchema, type SyncConfig } from './sync-schema.js';
 import { validateSyncInput } from './sync-validation.js';
 
 const SECRET = 'sk-live-4f9c2a7e1b';
@@ -338,5 +339,12 @@ describe('redactSync', () => {
     assert.ok(!JSON.stringify(shown).includes(SECRET.slice(-4)));
     assert.deepEqual({ ...shown, customerio: undefined }, { ...config, customerio: undefined });
     assert.equal(config.customerio.api_key, SECRET, 'the config itself keeps its key');
+  });
+
+  it('gives what SyncViewSchema describes, a schema that has no room for the key', () => {
+    const checkView = new Ajv({ discriminator: true, strict: false }).compile(SyncViewSchema);
+    const shown = redactSync(validateSyncInput(minimal, 'create'));
+    assert.equal(checkView(shown), true, JSON.stringify(checkView.errors));
+    assert.equal(checkView({ ...shown, customerio: { ...shown.customerio, api_key: SECRET } }), false);
   });
 });
