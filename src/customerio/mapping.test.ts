@@ -136,6 +136,15 @@ describe('mapUserUpdateToItems', () => {
     assert.deepEqual(mappedItems(update({})), []);
   });
 
+  it('sends one identify without attributes when asked to, so the person exists in Customer.io', () => {
+    assert.deepEqual(mappedItems(update({}, { evenWithoutAttributes: true })), [
+      { type: 'person', action: 'identify', identifiers: { id: 'user-10001' }, timestamp: 1767300000, attributes: {} },
+    ]);
+    assert.deepEqual(mappedItems(update({ plan: { to: 'pro' } }, { evenWithoutAttributes: true })).map((item) => item.attributes), [
+      { plan: 'pro' },
+    ]);
+  });
+
   it('cuts string values to 1000 bytes on a character boundary and counts each cut', () => {
     const result = mapUserUpdateToItems(update({ bio: { to: 'é'.repeat(600) }, plan: { to: 'pro' } }), options);
     assert.ok(result.ok);

@@ -36,6 +36,8 @@ export interface MappableUserUpdate {
   anonymousId?: string;
   /** When ampstream processed the update, in milliseconds. */
   processedAt: number;
+  /** One identify even with no attributes to send, so the person exists in Customer.io. */
+  evenWithoutAttributes?: boolean;
 }
 
 export type EventMapping =
@@ -110,7 +112,7 @@ function updateAttributes(update: MappableUserUpdate, options: MappingOptions, a
 /**
  * The Track API v2 `identify` items for one user update. Attributes are split over several items
  * when one would hold more than 300 attributes or exceed 32 KB; there are no items when nothing is
- * left to send. `timestamp` is the processing time, never the event time, so Customer.io never
+ * left to send, unless the update asks for one even without attributes. `timestamp` is the processing time, never the event time, so Customer.io never
  * drops a late update as stale.
  */
 export function mapUserUpdateToItems(update: MappableUserUpdate, options: MappingOptions): UserUpdateMapping {
@@ -142,5 +144,6 @@ export function mapUserUpdateToItems(update: MappableUserUpdate, options: Mappin
     currentBytes += cost;
     currentCount++;
   }
+  if (items.length === 0 && update.evenWithoutAttributes === true) items.push(newItem());
   return { ok: true, items, adjustments };
 }

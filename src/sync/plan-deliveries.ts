@@ -1,0 +1,191 @@
+import { getOwn, isPlainObject, setOwn, type JsonObject } from '../amplitude/plain-data.js';
+import type { PropertyChange } from '../amplitude/user-property-operations.js';
+import type { Adjustment, MappingOptions } from '../customerio/attribute-values.js';
+import { mapEventToItem, mapUserUpdateToItems } from '../customerio/mapping.js';
+import type { TrackItem } from '../customerio/track-items.js';
+import type { EventRecord } from '../store/types.js';
+import { isUserUpdateEventType, selectEventRow, type FilterableEvent } from './event-filter.js';
+import { resolveIdentifier } from './identifier.js';
+import { selectEventAttributes, selectProperties } from './property-selection.js';
+import type { SyncConfig } from './sync-schema.js';
+
+/** What a sync remembers about one person (per sync and person key). */
+export interface SyncPersonState {
+  /** Send Users has planned an identify for this person. */
+  identified: boolean;
+}
+
+export interface PlanInput {
+  /** An enabled sync of the event's project (whether it is enabled is the caller's business). */
+  sync: SyncConfig;
+  event: EventRecord;
+  /** Undefined: the sync has never seen this person. */
+  person: SyncPersonState | undefined;
+  /** The event's device had anonymous events sent by this sync that were not yet merged into a person. */
+  anonymousDevicePending: boolean;
+  /** Processing time in ms: the identify timestamp. */
+  now: number;
+}
+
+export type PlannedAction = 'event' | 'identify';
+
+export type PlannedOutcome =
+  | { kind: 'delivery'; action: PlannedAction; item: TrackItem; adjustments: Adjustment[] }
+  /** Cannot be sent (no identifier, over a limit): counted as eventsDiscarded. */
+  | { kind: 'discarded'; action: PlannedAction; reason: string; adjustments: Adjustment[] }
+  /** Not selected by the sync: not a failure, not counted. */
+  | { kind: 'filtered_out'; reason: string };
+
+export interface PlanResult {
+  /** Identifies first, then the event, so Customer.io has the new attributes when the event triggers campaigns. */
+  outcomes: PlannedOutcome[];
+  /** The person's new state, when it changed. */
+  person?: SyncPersonState;
+  /** `pending`: an anonymous event was planned for the device; `merged`: its pending activity is merged by this identify. */
+  anonymousDevice?: 'pending' | 'merged';
+}
+
+/** What Send Users wants to send for this event. */
+interface UserUpdate {
+  changed: Record<string, PropertyChange>;
+  /** The first identify of a sync whose Send Users selects no property carries no attributes. */
+  evenWithoutAttributes: boolean;
+  /** This identify is the sync's first for the person. */
+  firstForPerson: boolean;
+}
+
+const FILTERED_OUT_SEND_EVENTS_OFF = 'send events is off';
+const FILTERED_OUT_NO_ROW = 'no event selection row matches';
+
+function mappingOptions(sync: SyncConfig): MappingOptions {
+  return { convertDates: sync.options.convert_dates, stringifyValues: sync.options.stringify_values };
+}
+
+function eventProperties(event: EventRecord): JsonObject {
+  const value = getOwn(event.payload, 'event_properties');
+  return isPlainObject(value) ? value : {};
+}
+
+/** The event as filters see it: its payload's top-level fields with the ids and type as stored. */
+function filterableEvent(event: EventRecord): FilterableEvent {
+  const fields: Record<string, unknown> = { ...event.payload };
+  setOwn(fields, 'user_id', event.userId);
+  setOwn(fields, 'device_id', event.deviceId);
+  setOwn(fields, 'event_type', event.eventType);
+  return { eventType: event.eventType, fields, eventProperties: eventProperties(event), userProperties: event.userProperties };
+}
+
+/** The first time a sync sees a person: every selected property that has a value (not missing, not null). */
+function firstSightingChanges(selected: JsonObject): Record<string, PropertyChange> {
+  const changed: Record<string, PropertyChange> = {};
+  for (const name of Object.keys(selected)) {
+    if (selected[name] !== null && selected[name] !== undefined) setOwn(changed as JsonObject, name, { to: selected[name] });
+  }
+  return changed;
+}
+
+/**
+ * What Send Users sends for this event, or undefined when it sends nothing: it is off, the event
+ * has no identifier, or the event left the profile alone (`$skip_user_properties_sync`).
+ */
+function userUpdate(input: PlanInput, identifierValue: string | number | null): UserUpdate | undefined {
+  const { sync, event } = input;
+  if (!sync.send_users.enabled || identifierValue === null) return undefined;
+  if (getOwn(event.payload, '$skip_user_properties_sync') === true) return undefined;
+  const selection = sync.send_users.properties;
+  if (input.person?.identified !== true) {
+    return {
+      changed: firstSightingChanges(selectProperties(selection, event.userProperties)),
+      evenWithoutAttributes: Array.isArray(selection) && selection.length === 0,
+      firstForPerson: true,
+    };
+  }
+  const changed = selectProperties(selection, (event.changes ?? {}) as JsonObject) as Record<string, PropertyChange>;
+  return { changed, evenWithoutAttributes: false, firstForPerson: false };
+}
+
+/**
+ * The identify items: Send Users' changed properties, and `anonymous_id` when the device's
+ * anonymous activity is to be merged into this person (even with Send Users off: merging on login
+ * is what the anonymous option is for).
+ */
+function planIdentify(input: PlanInput, identifierValue: string | number | null, result: PlanResult): void {
+  const { event } = input;
+  const update = userUpdate(input, identifierValue);
+  const mergeDevice = input.anonymousDevicePending && identifierValue !== null && event.deviceId !== null ? event.deviceId : undefined;
+  const wantsIdentify = update !== undefined && (Object.keys(update.changed).length > 0 || update.evenWithoutAttributes);
+  if (!wantsIdentify && mergeDevice === undefined) return;
+
+  const mapped = mapUserUpdateToItems(
+    {
+      identifierValue,
+      changed: update?.changed ?? {},
+      processedAt: input.now,
+      evenWithoutAttributes: update?.evenWithoutAttributes ?? false,
+      ...(mergeDevice === undefined ? {} : { anonymousId: mergeDevice }),
+    },
+    mappingOptions(input.sync),
+  );
+  if (!mapped.ok) {
+    result.outcomes.push({ kind: 'discarded', action: 'identify', reason: mapped.reason, adjustments: mapped.adjustments });
+    return;
+  }
+  if (mapped.items.length === 0) {
+    const reason = "no attribute is left to send within Customer.io's limits";
+    result.outcomes.push({ kind: 'discarded', action: 'identify', reason, adjustments: mapped.adjustments });
+    return;
+  }
+  mapped.items.forEach((item, index) => {
+    result.outcomes.push({ kind: 'delivery', action: 'identify', item, adjustments: index === 0 ? mapped.adjustments : [] });
+  });
+  if (update?.firstForPerson === true) result.person = { identified: true };
+  if (mergeDevice !== undefined) result.anonymousDevice = 'merged';
+}
+
+/** The event item, if Send Events selects the event: filtered, addressed, with the selected properties. */
+function planEvent(input: PlanInput, identifierValue: string | number | null, result: PlanResult): void {
+  const { sync, event } = input;
+  if (isUserUpdateEventType(event.eventType)) return;
+  if (!sync.send_events.enabled) {
+    result.outcomes.push({ kind: 'filtered_out', reason: FILTERED_OUT_SEND_EVENTS_OFF });
+    return;
+  }
+  const filterable = filterableEvent(event);
+  if (selectEventRow(sync.send_events.events, filterable) === undefined) {
+    result.outcomes.push({ kind: 'filtered_out', reason: FILTERED_OUT_NO_ROW });
+    return;
+  }
+  const mapped = mapEventToItem(
+    {
+      projectId: event.projectId,
+      insertId: event.insertId,
+      deviceId: event.deviceId,
+      userId: event.userId,
+      eventType: event.eventType,
+      time: event.time,
+      attributes: selectEventAttributes(sync.send_events.properties, filterable.eventProperties, event.userProperties),
+    },
+    { identifierValue, sendAnonymous: sync.send_events.anonymous },
+    mappingOptions(sync),
+  );
+  if (!mapped.ok) {
+    result.outcomes.push({ kind: 'discarded', action: 'event', reason: mapped.reason, adjustments: mapped.adjustments });
+    return;
+  }
+  result.outcomes.push({ kind: 'delivery', action: 'event', item: mapped.item, adjustments: mapped.adjustments });
+  if ('anonymous_id' in mapped.item.identifiers) result.anonymousDevice = 'pending';
+}
+
+/**
+ * What one sync sends for one accepted event: at most the identify item(s) Send Users (or an
+ * anonymous merge) calls for, then the event item Send Events selects. Pure: the caller passes the
+ * sync's state for the person and the device, stores the returned state, and writes one delivery
+ * per `delivery` outcome in the ingest transaction.
+ */
+export function planDeliveries(input: PlanInput): PlanResult {
+  const identifierValue = resolveIdentifier(input.sync.identifier, input.event);
+  const result: PlanResult = { outcomes: [] };
+  planIdentify(input, identifierValue, result);
+  planEvent(input, identifierValue, result);
+  return result;
+}

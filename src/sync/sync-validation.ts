@@ -1,0 +1,122 @@
+import { Ajv } from 'ajv';
+import { getOwn, hasOwn, isPlainObject, setOwn, type JsonObject } from '../amplitude/plain-data.js';
+import { AmpstreamError } from '../errors.js';
+import { validationError } from '../validation-errors.js';
+import { NONE_OPERATORS, NUMERIC_OPERATORS } from './clause-operators.js';
+import { FILTER_FIELDS, isUserUpdateEventType } from './event-filter.js';
+import { numericValue } from './filter-values.js';
+import { applyMergePatch } from './merge-patch.js';
+import { NONE_VALUE, SyncConfigSchema, type SyncConfig, type WhereClause } from './sync-schema.js';
+
+/**
+ * How a sync config arrives: `create` (a new sync), `replace` (a whole config for an existing
+ * sync: PUT) or `patch` (a JSON merge patch over the existing config: PATCH).
+ */
+export type SyncInputMode = 'create' | 'replace' | 'patch';
+
+/** Strict: no coercion, unknown fields refused; missing optional parts get the schema's defaults. */
+const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: true, discriminator: true, verbose: true, strict: false });
+const checkSchema = ajv.compile<SyncConfig>(SyncConfigSchema);
+
+const PROJECT_ID_TEXT = /^[0-9]{1,15}$/;
+const FILTER_FIELD_SET: ReadonlySet<string> = new Set(FILTER_FIELDS);
+
+function invalid(field: string, message: string): AmpstreamError {
+  return new AmpstreamError('invalid_request', `${field}: ${message}`, { field });
+}
+
+function objectAt(parent: JsonObject, key: string): JsonObject | undefined {
+  const value = getOwn(parent, key);
+  return isPlainObject(value) ? value : undefined;
+}
+
+/** `project_id` may be sent as a numeric string (it is one in URLs); the config holds a number. */
+function normalizeProjectId(candidate: JsonObject): void {
+  const value = getOwn(candidate, 'project_id');
+  if (typeof value === 'string') {
+    if (!PROJECT_ID_TEXT.test(value)) throw invalid('project_id', 'must be a positive integer or a numeric string');
+    candidate.project_id = Number(value);
+  }
+}
+
+/**
+ * The Customer.io key is write-only, so a replace or patch may leave it out to keep the existing
+ * one. `api_key_set: true`, as the API shows a sync, may be sent back and means the same. A key
+ * belongs to one site, so a new `site_id` needs its key.
+ */
+function keepExistingApiKey(candidate: JsonObject, input: JsonObject, existing: SyncConfig): void {
+  const customerio = objectAt(candidate, 'customerio');
+  if (customerio === undefined) return;
+  if (hasOwn(customerio, 'api_key_set')) {
+    if (customerio.api_key_set !== true) {
+      throw invalid('customerio.api_key_set', 'only true (as the API shows it) may be sent back; send customerio.api_key to change the key');
+    }
+    delete customerio.api_key_set;
+  }
+  const keyGiven = hasOwn(objectAt(input, 'customerio') ?? {}, 'api_key');
+  if (keyGiven) return;
+  if (getOwn(customerio, 'site_id') !== existing.customerio.site_id) {
+    if (hasOwn(customerio, 'site_id')) throw invalid('customerio.api_key', 'required when customerio.site_id changes (a Track API key belongs to one site)');
+    return;
+  }
+  setOwn(customerio, 'api_key', existing.customerio.api_key);
+}
+
+/** The input as a whole config, before defaults: merged over the existing one for patch and replace. */
+function candidateConfig(input: JsonObject, mode: SyncInputMode, existing: SyncConfig | undefined): JsonObject {
+  if (mode === 'create') {
+    const candidate = structuredClone(input);
+    normalizeProjectId(candidate);
+    return candidate;
+  }
+  if (existing === undefined) throw new Error(`validateSyncInput: mode ${mode} needs the existing sync`);
+  const candidate = mode === 'patch' ? (applyMergePatch(structuredClone(existing), input) as JsonObject) : structuredClone(input);
+  if (mode === 'replace' && !hasOwn(candidate, 'project_id')) candidate.project_id = existing.project_id;
+  normalizeProjectId(candidate);
+  if (hasOwn(candidate, 'project_id') && candidate.project_id !== existing.project_id) {
+    throw invalid('project_id', 'a sync stays in its project; create a new sync for another project');
+  }
+  keepExistingApiKey(candidate, input, existing);
+  return candidate;
+}
+
+function checkClause(clause: WhereClause, path: string): void {
+  if (clause.scope === 'field' && !FILTER_FIELD_SET.has(clause.property)) {
+    throw invalid(`${path}.property`, `${JSON.stringify(clause.property)} is not an event field (one of: ${FILTER_FIELDS.join(', ')})`);
+  }
+  if (NUMERIC_OPERATORS.has(clause.op) && (clause.values.length !== 1 || numericValue(clause.values[0]) === undefined)) {
+    throw invalid(`${path}.values`, `"${clause.op}" compares with exactly one number`);
+  }
+  if (!NONE_OPERATORS.has(clause.op) && clause.values.includes(NONE_VALUE)) {
+    throw invalid(`${path}.values`, `${NONE_VALUE} goes only with ${[...NONE_OPERATORS].join(', ')}`);
+  }
+}
+
+/** What the schema cannot say: blank names, user-update rows, unknown fields, operator values. */
+function checkMeaning(config: SyncConfig): void {
+  if (config.name.trim() === '') throw invalid('name', 'must not be blank');
+  config.send_events.events.forEach((row, rowIndex) => {
+    const rowPath = `send_events.events.${rowIndex}`;
+    if (isUserUpdateEventType(row.event_type)) {
+      throw invalid(`${rowPath}.event_type`, `${row.event_type} events are user updates (see send_users), never sent as events`);
+    }
+    row.where.forEach((clause, clauseIndex) => checkClause(clause, `${rowPath}.where.${clauseIndex}`));
+  });
+}
+
+/**
+ * Validates a sync config from the API, the CLI or a config file and returns it complete, with
+ * every default filled in. Throws `AmpstreamError('invalid_request')` naming the first bad field
+ * as a dotted path (`send_events.events.0.where.1.op`); unknown fields are errors. `patch` applies
+ * the input as a JSON merge patch over `existing` (lists replace whole; `null` resets a part to
+ * its default). Error messages never contain the Customer.io key.
+ */
+export function validateSyncInput(input: unknown, mode: 'create'): SyncConfig;
+export function validateSyncInput(input: unknown, mode: SyncInputMode, existing: SyncConfig): SyncConfig;
+export function validateSyncInput(input: unknown, mode: SyncInputMode, existing?: SyncConfig): SyncConfig {
+  if (!isPlainObject(input)) throw new AmpstreamError('invalid_request', 'a sync must be a JSON object');
+  const candidate = candidateConfig(input, mode, existing);
+  if (!checkSchema(candidate)) throw validationError(checkSchema.errors ?? []);
+  checkMeaning(candidate);
+  return candidate;
+}
