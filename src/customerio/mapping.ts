@@ -42,7 +42,8 @@ export interface MappableUserUpdate {
 
 export type EventMapping =
   | { ok: true; item: PersonEventItem; adjustments: Adjustment[] }
-  | { ok: false; reason: string; adjustments: Adjustment[] };
+  /** `tooLarge`: the item exists but exceeds Customer.io's item limit (it is dead-lettered, not discarded). */
+  | { ok: false; reason: string; adjustments: Adjustment[]; tooLarge?: true };
 
 export type UserUpdateMapping =
   | { ok: true; items: PersonIdentifyItem[]; adjustments: Adjustment[] }
@@ -88,7 +89,7 @@ export function mapEventToItem(event: MappableEvent, addressing: EventAddressing
     attributes: applyValueOptionsToAll(event.attributes, options),
   };
   const bytes = jsonByteLength(item);
-  if (bytes > MAX_ITEM_BYTES) return { ok: false, reason: itemTooLargeReason(bytes), adjustments };
+  if (bytes > MAX_ITEM_BYTES) return { ok: false, reason: itemTooLargeReason(bytes), adjustments, tooLarge: true };
   return { ok: true, item, adjustments };
 }
 

@@ -1,5 +1,5 @@
 import { AmpstreamError } from '../errors.js';
-import type { IngestProcessor, IngestUnit, Store, UnitOutcome } from '../store/types.js';
+import type { IngestCommitted, IngestProcessor, IngestUnit, Store, UnitOutcome } from '../store/types.js';
 
 export interface GroupCommitOptions {
   /**
@@ -11,6 +11,13 @@ export interface GroupCommitOptions {
   maxEvents: number;
   /** Called after each commit (for metrics). */
   onCommit?: (stats: { units: number; events: number; durationMs: number; ok: boolean }) => void;
+  /**
+   * Called right after a commit that moved pending deliveries from a device to a user, before any
+   * later commit: delivery workers must know before they read the rows planned after it.
+   */
+  onRekeyed?: (rekeys: IngestCommitted['rekeys']) => void;
+  /** Called once a commit that planned deliveries is durable: only then may they be sent. */
+  onPlanned?: (syncIds: IngestCommitted['plannedSyncs']) => void;
 }
 
 interface Pending {
@@ -127,9 +134,11 @@ export class GroupCommitter {
       return;
     }
     const { outcomes } = committed;
+    if (committed.rekeys.length > 0) this.options.onRekeyed?.(committed.rekeys);
     const durable = committed.durable.then(
       () => {
         this.options.onCommit?.({ units: units.length, events, durationMs: performance.now() - started, ok: true });
+        if (committed.plannedSyncs.length > 0) this.options.onPlanned?.(committed.plannedSyncs);
         group.forEach((p, i) => p.resolve(outcomes[i] as UnitOutcome));
       },
       (error: unknown) => {

@@ -62,10 +62,11 @@ export interface DeliveryWrite {
   /** Ordering key: one person's deliveries go out in id order. */
   person: PersonKey;
   action: DeliveryAction;
-  /** The Track API item as JSON text; null when discarded. */
+  /** The Track API item as JSON text; null when it can never be sent. */
   itemJson: string | null;
-  status: 'pending' | 'discarded';
-  /** Why it was discarded; null for pending deliveries. */
+  /** `discarded`: nothing to send (no identifier); `dead`: too large to ever send (dead-lettered at once). */
+  status: 'pending' | 'discarded' | 'dead';
+  /** Why it is discarded or dead (Customer.io's limit it breaks); null for pending deliveries. */
   reason: string | null;
   /** How many values were cut or left out to fit Customer.io's limits. */
   cuts: number;

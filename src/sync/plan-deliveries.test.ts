@@ -48,7 +48,7 @@ function plan(config: SyncConfig, event: EventRecord, extra: Partial<PlanInput> 
 function summary(outcomes: PlannedOutcome[]): unknown[] {
   return outcomes.map((outcome) => {
     if (outcome.kind === 'filtered_out') return ['filtered_out', outcome.reason];
-    if (outcome.kind === 'discarded') return ['discarded', outcome.action, outcome.reason];
+    if (outcome.kind === 'discarded' || outcome.kind === 'unsendable') return [outcome.kind, outcome.action, outcome.reason];
     const { item } = outcome;
     return item.action === 'event' ? ['event', item.identifiers, item.name, item.attributes] : ['identify', item.identifiers, item.attributes];
   });
@@ -151,11 +151,11 @@ describe('planDeliveries: Send Events', () => {
     assert.deepEqual(eventItem(plan(anonymousByEmail, record({ userProperties: { email: '' } }))).identifiers, { anonymous_id: 'dev-1' });
   });
 
-  it('discards what Customer.io would refuse, naming the limit, and passes on what the mapping adjusted', () => {
+  it('marks an item too large for Customer.io unsendable, discards one without an identifier, naming the limit, and passes on what the mapping adjusted', () => {
     const huge = record({ payload: { event_type: 'Huge', event_properties: { blob: 'y'.repeat(40_000) } } });
-    const [discarded] = plan(sync(), huge).outcomes;
-    assert.ok(discarded?.kind === 'discarded' && discarded.action === 'event');
-    assert.match(discarded.reason, /32 KB/);
+    const [unsendable] = plan(sync(), huge).outcomes;
+    assert.ok(unsendable?.kind === 'unsendable' && unsendable.action === 'event');
+    assert.match(unsendable.reason, /32 KB/);
     const longId = plan(sync(), record({ userId: 'u'.repeat(151) })).outcomes;
     assert.deepEqual(summary(longId), [['discarded', 'event', "identifier is 151 bytes, over Customer.io's 150-byte limit"]]);
     const [cut] = plan(sync(), record({ eventType: 'x'.repeat(120) })).outcomes;

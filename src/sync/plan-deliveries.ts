@@ -33,6 +33,8 @@ export type PlannedOutcome =
   | { kind: 'delivery'; action: PlannedAction; item: TrackItem; adjustments: Adjustment[] }
   /** Cannot be sent (no identifier, over a limit): counted as eventsDiscarded. */
   | { kind: 'discarded'; action: PlannedAction; reason: string; adjustments: Adjustment[] }
+  /** Too large for Customer.io ever to take: never sent, kept in the dead-letter store with the reason. */
+  | { kind: 'unsendable'; action: PlannedAction; reason: string; adjustments: Adjustment[] }
   /** Not selected by the sync: not a failure, not counted. */
   | { kind: 'filtered_out'; reason: string };
 
@@ -169,7 +171,8 @@ function planEvent(input: PlanInput, identifierValue: string | number | null, re
     mappingOptions(sync),
   );
   if (!mapped.ok) {
-    result.outcomes.push({ kind: 'discarded', action: 'event', reason: mapped.reason, adjustments: mapped.adjustments });
+    const kind = mapped.tooLarge === true ? 'unsendable' : 'discarded';
+    result.outcomes.push({ kind, action: 'event', reason: mapped.reason, adjustments: mapped.adjustments });
     return;
   }
   result.outcomes.push({ kind: 'delivery', action: 'event', item: mapped.item, adjustments: mapped.adjustments });

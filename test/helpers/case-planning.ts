@@ -13,7 +13,7 @@ import { parseIdentifyFields, parseUploadBody, type EnvelopeResult } from '../..
 import type { Adjustment } from '../../src/customerio/attribute-values.js';
 import type { TrackItem } from '../../src/customerio/track-items.js';
 import { ingestProcessor } from '../../src/engine/ingest-processor.js';
-import { dedupeKey, deviceKey, profileKey } from '../../src/engine/state-keys.js';
+import { dedupeKey, deviceKey, profileKey } from '../../src/store/state-keys.js';
 import type { EventRecord, IngestEvent, IngestSource, IngestState, IngestWrites } from '../../src/store/types.js';
 import { applyMergePatch } from '../../src/sync/merge-patch.js';
 import { planDeliveries, type PlannedAction, type SyncPersonState } from '../../src/sync/plan-deliveries.js';
@@ -61,7 +61,9 @@ function parseStep(send: NonNullable<CaseStep['send']>): { parsed: EnvelopeResul
 
 /** What a store does with a batch's writes, so the next batch reads them. */
 function keepWrites(state: IngestState, writes: IngestWrites): void {
-  for (const id of writes.insertIds) state.seenInsertIds.add(dedupeKey(id.projectId, id.deviceId, id.insertId));
+  for (const event of writes.events) {
+    if (!event.insertIdGenerated) state.seenInsertIds.add(dedupeKey(event.projectId, event.deviceId ?? '', event.insertId));
+  }
   for (const link of writes.deviceLinks) state.deviceLinks.set(deviceKey(link.projectId, link.deviceId), link.userId);
   for (const profile of writes.profiles) state.profiles.set(profileKey(profile.projectId, profile.personKey), profile.properties);
 }
@@ -124,7 +126,10 @@ export function planCase(testCase: Case, override: JsonObject = {}): CasePlannin
           continue;
         }
         planning.adjustments.push(...outcome.adjustments);
-        if (outcome.kind === 'discarded') planning.discarded.push({ action: outcome.action, reason: outcome.reason, ...about });
+        // unsendable (too large) items never reach Customer.io either: the engine dead-letters them
+        if (outcome.kind === 'discarded' || outcome.kind === 'unsendable') {
+          planning.discarded.push({ action: outcome.action, reason: outcome.reason, ...about });
+        }
         else planning.items.push({ item: outcome.item, action: outcome.action, eventTime: event.time, ...about });
       }
     }

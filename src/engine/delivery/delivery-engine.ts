@@ -82,10 +82,14 @@ export class DeliveryEngine {
     dispatcher.start();
   }
 
-  /** An ingest commit planned deliveries: wake their syncs; move merged devices' deliveries. */
-  onCommitted(plannedSyncs: readonly number[], rekeys: readonly PersonRekey[]): void {
+  /** An ingest commit moved a merged device's pending deliveries to its user. */
+  onRekeyed(rekeys: readonly PersonRekey[]): void {
     for (const rekey of rekeys) this.dispatchers.get(rekey.syncId)?.rekey(rekey.from, rekey.to);
-    for (const id of plannedSyncs) this.dispatchers.get(id)?.notify();
+  }
+
+  /** Deliveries were planned and are durable: wake their syncs. */
+  onPlanned(syncIds: readonly number[]): void {
+    for (const id of syncIds) this.dispatchers.get(id)?.notify();
   }
 
   /** A sync was created, updated, enabled, disabled or deleted. */

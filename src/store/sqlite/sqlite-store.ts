@@ -262,8 +262,8 @@ export class SqliteStore implements Store {
          ON CONFLICT (sync_id, device_id) DO UPDATE SET state = excluded.state`,
       ),
       insertDelivery: db.prepare(
-        `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, last_error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       rekeyDeliveries: db.prepare(
         `UPDATE deliveries SET person = ?, partition = ? WHERE sync_id = ? AND person = ? AND status = 'pending'`,
@@ -376,10 +376,11 @@ export class SqliteStore implements Store {
         d.action,
         d.itemJson,
         d.status,
-        d.reason,
+        d.status === 'dead' ? 'too_large' : d.reason,
         d.cuts,
         d.createdAt,
         d.createdAt,
+        d.status === 'dead' ? JSON.stringify({ message: d.reason }) : null,
       );
       if (d.status === 'pending') planned.add(d.syncId);
     }

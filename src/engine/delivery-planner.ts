@@ -1,0 +1,82 @@
+import type { DeliveryPlanner, DeliveryWrite, PlanStateKeys, PlanWrites, SyncRecord } from '../store/delivery-types.js';
+import { devicePerson, planStateKey } from '../store/state-keys.js';
+import { planDeliveries, type SyncPersonState } from '../sync/plan-deliveries.js';
+import type { SyncConfig } from '../sync/sync-schema.js';
+
+function syncsByProject(syncs: readonly SyncRecord[]): Map<number, SyncRecord[]> {
+  const byProject = new Map<number, SyncRecord[]>();
+  for (const sync of syncs) {
+    const list = byProject.get(sync.projectId) ?? [];
+    list.push(sync);
+    byProject.set(sync.projectId, list);
+  }
+  return byProject;
+}
+
+/**
+ * The planning half of an ingest commit: for every stored event and every enabled sync of its
+ * project, `planDeliveries` decides the items; this keeps the syncs' per-person and per-device
+ * state across the batch and turns outcomes into delivery rows. When an identify merges a device's
+ * anonymous activity into a user, the device's pending deliveries (stored ones through the store,
+ * ones planned earlier in this batch here) move to the user, so the merge goes out after them.
+ */
+export const deliveryPlanner: DeliveryPlanner = {
+  stateKeys(events, syncs): PlanStateKeys {
+    const byProject = syncsByProject(syncs);
+    const keys: PlanStateKeys = { persons: [], devices: [] };
+    for (const event of events) {
+      for (const sync of byProject.get(event.projectId) ?? []) {
+        keys.persons.push({ syncId: sync.id, personKey: event.personKey });
+        if (event.deviceId !== null) keys.devices.push({ syncId: sync.id, deviceId: event.deviceId });
+      }
+    }
+    return keys;
+  },
+
+  plan(events, syncs, state, now): PlanWrites {
+    const byProject = syncsByProject(syncs);
+    const writes: PlanWrites = { deliveries: [], persons: [], devices: [], rekeys: [] };
+    const persons = new Map<string, { syncId: number; personKey: string; state: SyncPersonState }>();
+    const devices = new Map<string, { syncId: number; deviceId: string; state: 'pending' | 'merged' }>();
+    for (const event of events) {
+      for (const sync of byProject.get(event.projectId) ?? []) {
+        const personKey = planStateKey(sync.id, event.personKey);
+        const deviceKey = event.deviceId === null ? undefined : planStateKey(sync.id, event.deviceId);
+        const result = planDeliveries({
+          sync: sync.config as unknown as SyncConfig,
+          event,
+          person: state.persons.get(personKey),
+          anonymousDevicePending: deviceKey !== undefined && state.devices.get(deviceKey) === 'pending',
+          now,
+        });
+        if (result.person !== undefined) {
+          state.persons.set(personKey, result.person);
+          persons.set(personKey, { syncId: sync.id, personKey: event.personKey, state: result.person });
+        }
+        if (result.anonymousDevice !== undefined && deviceKey !== undefined && event.deviceId !== null) {
+          state.devices.set(deviceKey, result.anonymousDevice);
+          devices.set(deviceKey, { syncId: sync.id, deviceId: event.deviceId, state: result.anonymousDevice });
+          const from = devicePerson(event.deviceId);
+          if (result.anonymousDevice === 'merged' && from !== event.personKey) {
+            writes.rekeys.push({ syncId: sync.id, from, to: event.personKey });
+            for (const earlier of writes.deliveries) {
+              if (earlier.syncId === sync.id && earlier.person === from) earlier.person = event.personKey;
+            }
+          }
+        }
+        for (const outcome of result.outcomes) {
+          if (outcome.kind === 'filtered_out') continue;
+          const base = { syncId: sync.id, eventSeq: event.seq, person: event.personKey, action: outcome.action, cuts: outcome.adjustments.length, createdAt: event.receivedAt };
+          const write: DeliveryWrite =
+            outcome.kind === 'delivery'
+              ? { ...base, itemJson: JSON.stringify(outcome.item), status: 'pending', reason: null }
+              : { ...base, itemJson: null, status: outcome.kind === 'unsendable' ? 'dead' : 'discarded', reason: outcome.reason };
+          writes.deliveries.push(write);
+        }
+      }
+    }
+    writes.persons.push(...persons.values());
+    writes.devices.push(...devices.values());
+    return writes;
+  },
+};
