@@ -4,7 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { loadAdminToken } from './admin-token.js';
 import type { ServeConfig } from './config.js';
+import { createTrackClient } from './customerio/track-client.js';
+import { DeliveryEngine } from './engine/delivery/delivery-engine.js';
+import { deliveryPlanner } from './engine/delivery-planner.js';
 import { GroupCommitter } from './engine/group-commit.js';
+import { SyncService } from './engine/sync-service.js';
+import { applySyncConfigFile } from './sync-config-file.js';
 import { ingestProcessor } from './engine/ingest-processor.js';
 import { IngestService } from './engine/ingest-service.js';
 import { buildApp } from './http/app.js';
@@ -48,16 +53,36 @@ export async function startService(config: ServeConfig, options: StartOptions = 
 
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const projects = new ProjectDirectory(store);
-  const committer = new GroupCommitter(store, ingestProcessor, {
+  const client = createTrackClient({
+    ...(config.customerioUrl === undefined ? {} : { baseUrlOverride: config.customerioUrl }),
+    timeoutMs: config.delivery.requestTimeoutMs,
+  });
+  const engine = config.deliveryEnabled
+    ? new DeliveryEngine({
+        store,
+        client,
+        settings: config.delivery,
+        onError: (syncId, error) => logger.error({ err: error, syncId }, 'delivery worker failed; retrying'),
+        onOutcome: (syncId, outcome, items) => {
+          if (outcome.kind === 'delivered') return;
+          const { kind } = outcome;
+          logger.warn({ syncId, items, outcome: kind, status: outcome.status }, 'Customer.io did not take a batch');
+        },
+      })
+    : undefined;
+  const committer = new GroupCommitter(store, { ...ingestProcessor, planner: deliveryPlanner }, {
     maxDelayMs: config.commitDelayMs,
     maxEvents: config.commitMaxEvents,
+    onRekeyed: (rekeys) => engine?.onRekeyed(rekeys),
+    onPlanned: (syncIds) => engine?.onPlanned(syncIds),
   });
+  const syncs = new SyncService(store, client, async (syncId) => engine?.onSyncChanged(syncId));
   const ingest = new IngestService(projects, committer, {
     onCommitError: (error, requestId) => logger.error({ err: error, requestId }, 'ingest commit failed; replied 503'),
   });
 
   let ready = false;
-  const app = await buildApp({ logger, store, projects, ingest, adminToken: adminToken.token, isReady: () => ready });
+  const app = await buildApp({ logger, store, projects, ingest, syncs, adminToken: adminToken.token, isReady: () => ready });
 
   let firstProjectKey: string | undefined;
   if ((await store.listProjects()).length === 0) {
@@ -65,6 +90,11 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     firstProjectKey = created.apiKey;
   }
 
+  if (config.configFile !== undefined) {
+    const applied = await applySyncConfigFile(config.configFile, syncs);
+    announce(`syncs from ${config.configFile}: ${applied.created.length} created, ${applied.updated.length} updated`);
+  }
+  await engine?.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -82,6 +112,11 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   if (firstProjectKey !== undefined) {
     announce(`created project "Default project"; its API key (shown once): ${firstProjectKey}`);
   }
+  announce(
+    engine === undefined
+      ? 'delivery: off (deliveries are planned and kept, nothing is sent)'
+      : `delivery: on, to ${config.customerioUrl ?? 'Customer.io (track.customer.io / track-eu.customer.io)'}`,
+  );
   announce(`point an Amplitude SDK at ${url}/2/httpapi`);
   logger.info({ url, dataDir: config.dataDir }, 'ampstream started');
 
@@ -91,6 +126,8 @@ export async function startService(config: ServeConfig, options: StartOptions = 
       ready = false;
       await app.close();
       await committer.close();
+      await engine?.stop();
+      await client.close();
       await store.close();
       logger.info('ampstream stopped');
     })();

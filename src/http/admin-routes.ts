@@ -5,11 +5,14 @@ import { devicePerson, userPerson } from '../store/state-keys.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Project, Store, StoredEvent } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';
+import { syncRoutes } from './sync-routes.js';
+import type { SyncService } from '../engine/sync-service.js';
 
 export interface AdminRoutesOptions {
   adminToken: string;
   projects: ProjectDirectory;
   store: Store;
+  syncs: SyncService;
 }
 
 function projectView(project: Project) {
@@ -48,6 +51,7 @@ const ProjectId = Type.String({ pattern: '^[0-9]{1,15}$' });
 export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', makeAdminAuth(options.adminToken));
+  await app.register(syncRoutes, { syncs: options.syncs });
 
   app.get('/api/projects', async () => ({ projects: (await options.projects.list()).map(projectView) }));
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { replies } from '../amplitude/responses.js';
 import { AmpstreamError, isAmpstreamError } from '../errors.js';
 import type { IngestService } from '../engine/ingest-service.js';
+import type { SyncService } from '../engine/sync-service.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Store } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';
@@ -17,6 +18,7 @@ export interface AppDependencies {
   store: Store;
   projects: ProjectDirectory;
   ingest: IngestService;
+  syncs: SyncService;
   adminToken: string;
   /** Whether the service is ready to take traffic (store open, workers running). */
   isReady?: () => boolean;
@@ -108,6 +110,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(ingestRoutes, { ingest: deps.ingest });
-  await app.register(adminRoutes, { adminToken: deps.adminToken, projects: deps.projects, store: deps.store });
+  await app.register(adminRoutes, { adminToken: deps.adminToken, projects: deps.projects, store: deps.store, syncs: deps.syncs });
   return app;
 }

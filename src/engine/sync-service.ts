@@ -1,0 +1,140 @@
+import type { TrackClient } from '../customerio/track-client.js';
+import { AmpstreamError } from '../errors.js';
+import type { DeliveryCounts, SyncRecord } from '../store/delivery-types.js';
+import type { Store } from '../store/types.js';
+import { redactSync } from '../sync/sync-redaction.js';
+import type { SyncConfig, SyncView } from '../sync/sync-schema.js';
+import { validateSyncInput } from '../sync/sync-validation.js';
+import { workspaceOf } from './delivery/delivery-engine.js';
+
+/** What a sync is doing: sending, held by a configuration problem, or switched off. */
+export type SyncState =
+  | { state: 'active' }
+  | { state: 'paused'; problem: string; reason: string; since: string }
+  | { state: 'disabled' };
+
+export interface SyncDetails {
+  id: number;
+  config: SyncView;
+  status: SyncState;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The result of checking a sync's credentials with Customer.io. */
+export type CredentialTest =
+  | { ok: true; region: string }
+  | { ok: false; problem: string; message: string };
+
+/** Told when a sync changes, so its delivery worker starts, restarts or stops. */
+export type SyncChangeListener = (syncId: number) => Promise<void>;
+
+function asConfig(sync: SyncRecord): SyncConfig {
+  return sync.config as unknown as SyncConfig;
+}
+
+export function syncState(sync: SyncRecord): SyncState {
+  if (!sync.enabled) return { state: 'disabled' };
+  if (sync.pause !== null) {
+    return { state: 'paused', problem: sync.pause.problem, reason: sync.pause.reason, since: new Date(sync.pause.since).toISOString() };
+  }
+  return { state: 'active' };
+}
+
+/** A sync as the admin API and the CLI show it: never its Customer.io key. */
+export function syncDetails(sync: SyncRecord): SyncDetails {
+  return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt };
+}
+
+/** Creating, changing and checking syncs: validation, uniqueness, and telling the delivery engine. */
+export class SyncService {
+  constructor(
+    private readonly store: Store,
+    private readonly client: TrackClient,
+    private readonly onChange: SyncChangeListener = async () => undefined,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private async existing(id: number): Promise<SyncRecord> {
+    const sync = await this.store.getSync(id);
+    if (sync === undefined) throw new AmpstreamError('not_found', `sync ${id} does not exist`, { field: 'id' });
+    return sync;
+  }
+
+  private async checkProjectAndName(config: SyncConfig, exceptId?: number): Promise<void> {
+    if ((await this.store.getProject(config.project_id)) === undefined) {
+      throw new AmpstreamError('invalid_request', `project_id: project ${config.project_id} does not exist`, { field: 'project_id' });
+    }
+    const clash = (await this.store.listSyncs(config.project_id)).find(
+      (s) => s.id !== exceptId && (s.config as { name?: unknown }).name === config.name,
+    );
+    if (clash !== undefined) {
+      throw new AmpstreamError('conflict', `name: sync ${clash.id} of project ${config.project_id} is already called "${config.name}"`, {
+        field: 'name',
+      });
+    }
+  }
+
+  async create(input: unknown): Promise<SyncRecord> {
+    const config = validateSyncInput(input, 'create');
+    await this.checkProjectAndName(config);
+    const sync = await this.store.createSync({
+      projectId: config.project_id,
+      enabled: config.enabled,
+      config: config as unknown as SyncRecord['config'],
+      createdAt: this.clock(),
+    });
+    await this.onChange(sync.id);
+    return sync;
+  }
+
+  list(projectId?: number): Promise<SyncRecord[]> {
+    return this.store.listSyncs(projectId);
+  }
+
+  get(id: number): Promise<SyncRecord> {
+    return this.existing(id);
+  }
+
+  /** PUT (`replace`) or PATCH (`patch`, a JSON merge patch). Leaving out the api_key keeps it. */
+  async update(id: number, input: unknown, mode: 'replace' | 'patch'): Promise<SyncRecord> {
+    const current = await this.existing(id);
+    const config = validateSyncInput(input, mode, asConfig(current));
+    if (config.project_id !== current.projectId) {
+      throw new AmpstreamError('invalid_request', 'project_id: a sync cannot move to another project', { field: 'project_id' });
+    }
+    await this.checkProjectAndName(config, id);
+    const updated = await this.store.updateSync(id, {
+      config: config as unknown as SyncRecord['config'],
+      enabled: config.enabled,
+      updatedAt: this.clock(),
+    });
+    if (updated === undefined) throw new AmpstreamError('not_found', `sync ${id} does not exist`, { field: 'id' });
+    await this.onChange(id);
+    return updated;
+  }
+
+  setEnabled(id: number, enabled: boolean): Promise<SyncRecord> {
+    return this.update(id, { enabled }, 'patch');
+  }
+
+  async remove(id: number): Promise<void> {
+    await this.existing(id);
+    await this.store.deleteSync(id);
+    await this.onChange(id);
+  }
+
+  /** Asks Customer.io whether the sync's credentials and region are right. */
+  async test(id: number): Promise<CredentialTest> {
+    const sync = await this.existing(id);
+    const check = await this.client.checkCredentials(workspaceOf(sync));
+    if (check.kind === 'valid') return { ok: true, region: check.region };
+    if (check.kind === 'configuration') return { ok: false, problem: check.problem, message: check.message };
+    if (check.kind === 'rate_limited') return { ok: false, problem: 'rate_limited', message: 'Customer.io answered 429: try again shortly' };
+    return { ok: false, problem: check.cause, message: check.message };
+  }
+
+  counts(id: number): Promise<DeliveryCounts> {
+    return this.store.deliveryCounts(id);
+  }
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { isPlainObject } from './amplitude/plain-data.js';
+import type { SyncService } from './engine/sync-service.js';
+import { AmpstreamError, isAmpstreamError } from './errors.js';
+
+/**
+ * A declarative sync file (`ampstream serve --config FILE`):
+ *
+ *   { "syncs": [ { "name": "Customer.io (prod)", "project_id": 1, "customerio": { … }, … } ] }
+ *
+ * Each sync is matched by project and name: an existing one is replaced by the file's version, a
+ * missing one is created; syncs not in the file are left alone. A `customerio.api_key` of the form
+ * `env:NAME` is read from the environment variable NAME, so the file need not hold the secret.
+ */
+export interface ConfigFileResult {
+  created: number[];
+  updated: number[];
+}
+
+function resolveSecrets(sync: unknown, env: NodeJS.ProcessEnv, where: string): unknown {
+  if (!isPlainObject(sync) || !isPlainObject(sync.customerio)) return sync;
+  const key = sync.customerio.api_key;
+  if (typeof key !== 'string' || !key.startsWith('env:')) return sync;
+  const name = key.slice(4);
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new AmpstreamError('config_invalid', `${where}.customerio.api_key names the environment variable ${name}, which is not set`, {
+      field: `${where}.customerio.api_key`,
+    });
+  }
+  return { ...sync, customerio: { ...sync.customerio, api_key: value } };
+}
+
+export async function applySyncConfigFile(path: string, syncs: SyncService, env: NodeJS.ProcessEnv = process.env): Promise<ConfigFileResult> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new AmpstreamError('config_invalid', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { field: 'config' });
+  }
+  if (!isPlainObject(parsed) || !Array.isArray(parsed.syncs)) {
+    throw new AmpstreamError('config_invalid', `${path} must hold a JSON object with a "syncs" list`, { field: 'config' });
+  }
+  const result: ConfigFileResult = { created: [], updated: [] };
+  const existing = await syncs.list();
+  for (const [index, raw] of parsed.syncs.entries()) {
+    const where = `syncs.${index}`;
+    try {
+      const input = resolveSecrets(raw, env, where);
+      const name = isPlainObject(input) ? input.name : undefined;
+      const project = isPlainObject(input) ? Number(input.project_id) : Number.NaN;
+      const match = existing.find((s) => s.projectId === project && (s.config as { name?: unknown }).name === name);
+      if (match === undefined) result.created.push((await syncs.create(input)).id);
+      else result.updated.push((await syncs.update(match.id, input, 'replace')).id);
+    } catch (error) {
+      if (!isAmpstreamError(error)) throw error;
+      throw new AmpstreamError('config_invalid', `${path}: ${where}: ${error.message}`, {
+        field: error.field === undefined ? where : `${where}.${error.field}`,
+      });
+    }
+  }
+  return result;
+}
