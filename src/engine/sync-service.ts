@@ -1,6 +1,6 @@
 import type { TrackClient } from '../customerio/track-client.js';
 import { AmpstreamError } from '../errors.js';
-import type { DeliveryCounts, SyncRecord } from '../store/delivery-types.js';
+import type { DeliveryCounts, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { Store } from '../store/types.js';
 import { redactSync } from '../sync/sync-redaction.js';
 import type { SyncConfig, SyncView } from '../sync/sync-schema.js';
@@ -132,6 +132,10 @@ export class SyncService {
     if (check.kind === 'configuration') return { ok: false, problem: check.problem, message: check.message };
     if (check.kind === 'rate_limited') return { ok: false, problem: 'rate_limited', message: 'Customer.io answered 429: try again shortly' };
     return { ok: false, problem: check.cause, message: check.message };
+  }
+
+  deliveries(id: number, status: DeliveryRecord['status'] | undefined, limit: number): Promise<DeliveryRecord[]> {
+    return this.store.findDeliveries({ syncId: id, ...(status === undefined ? {} : { status }), limit });
   }
 
   counts(id: number): Promise<DeliveryCounts> {

@@ -1,9 +1,27 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { SyncRecord } from '../store/delivery-types.js';
+import type { DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import { syncDetails, type SyncService } from '../engine/sync-service.js';
 
 const SyncId = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
+
+/** A delivery as the admin API shows it: the item sent (or meant to be), its fate and why. */
+function deliveryView(d: DeliveryRecord) {
+  return {
+    id: d.id,
+    event_seq: d.eventSeq,
+    person: d.person,
+    action: d.action,
+    status: d.status,
+    reason: d.reason,
+    attempts: d.attempts,
+    next_attempt_at: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
+    created_at: new Date(d.createdAt).toISOString(),
+    delivered_at: d.deliveredAt === null ? null : new Date(d.deliveredAt).toISOString(),
+    error: d.lastError === null ? null : (JSON.parse(d.lastError) as unknown),
+    item: d.itemJson === null ? null : (JSON.parse(d.itemJson) as unknown),
+  };
+}
 
 /** The admin API's view of a sync: its config without the key, its status and delivery counts. */
 async function syncView(sync: SyncRecord, syncs: SyncService) {
@@ -58,4 +76,26 @@ export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncS
   });
 
   app.post('/api/syncs/:id/test', { schema: { params: SyncId } }, async (request) => syncs.test(Number(request.params.id)));
+
+  app.get(
+    '/api/syncs/:id/deliveries',
+    {
+      schema: {
+        params: SyncId,
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead'), Type.Literal('discarded')])),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const id = Number(request.params.id);
+      await syncs.get(id);
+      const rows = await syncs.deliveries(id, request.query.status, request.query.limit ?? 100);
+      return { deliveries: rows.map(deliveryView) };
+    },
+  );
 }
