@@ -25,22 +25,34 @@ describe('AdaptiveRateLimiter', () => {
     assert.ok(l.tryTake() > 0, 'says how long to wait');
   });
 
-  it('halves its rate on a 429 and holds everything during Retry-After', () => {
+  it('holds everything during Retry-After, keeping its rate', () => {
     const { l, advance } = limiter(100);
     takeAll(l);
     l.onThrottled(2000);
-    assert.equal(l.rate, 50);
+    assert.equal(l.rate, 100);
     assert.equal(l.tryTake(), 2000);
     advance(2000);
     assert.ok(l.tryTake() === 0);
     assert.equal(l.throttled, 1);
   });
 
-  it('recovers toward the configured rate after a quiet spell', () => {
+  it('halves on a 429 without Retry-After, once for 429s that arrive together', () => {
     const { l, advance } = limiter(100);
     l.onThrottled(null);
     l.onThrottled(null);
-    assert.equal(l.rate, 25);
+    l.onThrottled(null);
+    assert.equal(l.rate, 50);
+    advance(1000);
+    l.onThrottled(null);
+    assert.ok(l.rate < 50);
+  });
+
+  it('recovers toward the configured rate after a quiet spell', () => {
+    const { l, advance } = limiter(100);
+    l.onThrottled(null);
+    advance(1000);
+    l.onThrottled(null);
+    assert.ok(l.rate <= 30, `rate ${l.rate}`);
     advance(1500);
     l.tryTake();
     advance(10_000);

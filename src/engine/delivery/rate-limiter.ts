@@ -1,7 +1,8 @@
 /**
- * A token bucket per Customer.io workspace that lowers its rate when Customer.io answers 429 and
- * recovers gradually: the rate halves on each 429 (never below `minRate`) and grows by 10% for every
- * second without one, back up to the configured rate. A `Retry-After` holds all sending until then.
+ * A token bucket per Customer.io workspace that lowers its rate when Customer.io answers 429 without
+ * saying when to come back, and recovers gradually: the rate halves (never below `minRate`) and then
+ * grows by 10% plus one request a second, back up to the configured rate. A `Retry-After` holds all
+ * sending until then.
  */
 export interface RateLimiterOptions {
   /** Requests per second (default 100, Customer.io's documented Track API limit). */
@@ -17,7 +18,7 @@ export class AdaptiveRateLimiter {
   private last: number;
   private current: number;
   private heldUntil = 0;
-  private lastLowered = 0;
+  private lastLowered = Number.NEGATIVE_INFINITY;
   private readonly max: number;
   private readonly burst: number;
   private readonly minRate: number;
@@ -46,7 +47,7 @@ export class AdaptiveRateLimiter {
     const elapsed = Math.max(0, now - this.last) / 1000;
     this.last = now;
     if (this.current < this.max && now - this.lastLowered > 1000) {
-      this.current = Math.min(this.max, this.current * 1.1 ** elapsed);
+      this.current = Math.min(this.max, this.current * 1.1 ** elapsed + elapsed);
     }
     this.tokens = Math.min(this.burst, this.tokens + elapsed * this.current);
   }
@@ -63,13 +64,19 @@ export class AdaptiveRateLimiter {
     return Math.ceil(((1 - this.tokens) / this.current) * 1000);
   }
 
-  /** Customer.io answered 429: slow down, and hold everything for `retryAfterMs` when given. */
+  /**
+   * Customer.io answered 429. With `Retry-After`, everything is held until then (Customer.io said
+   * when to come back). Without it, the rate halves, at most once a second: the requests in flight
+   * together all see the same 429s.
+   */
   onThrottled(retryAfterMs: number | null): void {
     this.throttled++;
     this.refill();
     const now = this.now();
-    this.current = Math.max(this.minRate, this.current / 2);
-    this.lastLowered = now;
+    if (retryAfterMs === null && now - this.lastLowered >= 1000) {
+      this.current = Math.max(this.minRate, this.current / 2);
+      this.lastLowered = now;
+    }
     this.tokens = Math.min(this.tokens, 0);
     if (retryAfterMs !== null) this.heldUntil = Math.max(this.heldUntil, now + retryAfterMs);
   }

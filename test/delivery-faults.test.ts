@@ -1,0 +1,105 @@
+/**
+ * The delivery engine against a misbehaving Customer.io (the simulator's faults): every valid
+ * event ends up at Customer.io exactly once, in order per person, and nothing is dead-lettered.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FaultSettings } from '../src/simulator/faults.js';
+import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
+import { assertEachPersonInOrder, eventsOnlySync, sendNumberedEvents, SIM_WORKSPACE } from './helpers/delivery-load.js';
+import { createProject, startTestService, type TestService } from './helpers/service.js';
+import { receivedBatches } from './helpers/simulator-cases.js';
+
+const PERSONS = 60;
+const PER_PERSON = 8;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs the load through a fresh service against the simulator with `faults`; returns the sync's final view. */
+async function deliverThrough(
+  sim: CustomerIoSimulator,
+  faults: FaultSettings,
+  env: Record<string, string> = {},
+  during?: () => Promise<void>,
+  inspect?: (service: TestService, syncId: number) => Promise<void>,
+) {
+  sim.reset();
+  sim.setFaults(faults);
+  const service = await startTestService({
+    env: {
+      AMPSTREAM_CUSTOMERIO_URL: sim.url,
+      AMPSTREAM_RETRY_BASE_MS: '50',
+      AMPSTREAM_RETRY_CAP_MS: '300',
+      AMPSTREAM_RETRY_MAX_ATTEMPTS: '1000',
+      AMPSTREAM_CUSTOMERIO_TIMEOUT_MS: '400',
+      AMPSTREAM_BATCH_MAX_ITEMS: '40',
+      AMPSTREAM_BATCH_WAIT_MS: '5',
+      ...env,
+    },
+  });
+  try {
+    const projectId = await createProject(service, 'faults', 'FAULT_KEY_0001');
+    const sync = await service.admin('POST', '/api/syncs', eventsOnlySync(projectId));
+    assert.equal(sync.status, 201, JSON.stringify(sync.body));
+    const sending = sendNumberedEvents(service.url, 'FAULT_KEY_0001', PERSONS, PER_PERSON, 40);
+    await during?.();
+    assert.equal(await sending, PERSONS * PER_PERSON);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const view = (await service.admin('GET', `/api/syncs/${sync.body.id}`)).body;
+      if (view.deliveries.pending === 0) {
+        await inspect?.(service, sync.body.id);
+        return view;
+      }
+      assert.ok(Date.now() < deadline, `still pending: ${JSON.stringify(view.deliveries)}`);
+      await sleep(50);
+    }
+  } finally {
+    await service.dispose();
+  }
+}
+
+describe('delivery through faults', () => {
+  let sim: CustomerIoSimulator;
+  before(async () => {
+    sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE], rateLimitPerSecond: 1000, seed: 7 });
+  });
+  after(() => sim.close());
+
+  it('10% server errors, connection resets and timeouts: each event once, in order, none dead', async () => {
+    const view = await deliverThrough(sim, { errorRate: 0.1, errorStatuses: [500, 502, 503], resetRate: 0.05, timeoutRate: 0.05 });
+    assert.deepEqual(view.deliveries, { pending: 0, delivered: PERSONS * PER_PERSON, dead: 0, discarded: 0 });
+    assertEachPersonInOrder(sim, PERSONS, PER_PERSON);
+    const statuses = new Set(receivedBatches(sim).map((b) => b.status));
+    assert.ok(statuses.has(500) || statuses.has(502) || statuses.has(503), 'server errors happened');
+    assert.ok(statuses.has('reset') && statuses.has('timeout'), 'resets and timeouts happened');
+  });
+
+  it('a 429 storm: waits as told, each event once, in order, none dead', async () => {
+    const view = await deliverThrough(sim, { rateLimitBurst: { count: 30, retryAfterSeconds: 1 } });
+    assert.deepEqual(view.deliveries, { pending: 0, delivered: PERSONS * PER_PERSON, dead: 0, discarded: 0 });
+    assertEachPersonInOrder(sim, PERSONS, PER_PERSON);
+    assert.ok(receivedBatches(sim).filter((b) => b.status === 429).length >= 30);
+  });
+
+  it('an outage longer than the backoff cap: items wait it out, then each event once, in order, none dead', async () => {
+    const view = await deliverThrough(sim, { errorRate: 1, errorStatuses: [503] }, { AMPSTREAM_RETRY_MAX_ATTEMPTS: '40' }, async () => {
+      await sleep(2000); // 2 s of outage against a 300 ms backoff cap
+      sim.setFaults({});
+    });
+    assert.deepEqual(view.deliveries, { pending: 0, delivered: PERSONS * PER_PERSON, dead: 0, discarded: 0 });
+    assertEachPersonInOrder(sim, PERSONS, PER_PERSON);
+  });
+
+  it('expires items that fail every attempt into the dead-letter store, with the reason', async () => {
+    const env = { AMPSTREAM_RETRY_MAX_ATTEMPTS: '3', AMPSTREAM_RETRY_CAP_MS: '50' };
+    const view = await deliverThrough(sim, { errorRate: 1, errorStatuses: [503] }, env, undefined, async (service, syncId) => {
+      const dead = (await service.admin('GET', `/api/syncs/${syncId}/deliveries?status=dead&limit=1`)).body.deliveries;
+      assert.equal(dead[0].reason, 'expired');
+      assert.equal(dead[0].attempts, 3);
+      assert.equal(dead[0].error.status, 503);
+      assert.match(dead[0].error.expired, /failed 3 attempts/);
+    });
+    assert.deepEqual(view.deliveries, { pending: 0, delivered: 0, dead: PERSONS * PER_PERSON, discarded: 0 });
+  });
+});
