@@ -10,6 +10,7 @@ import { deliveryPlanner } from './engine/delivery-planner.js';
 import { GroupCommitter } from './engine/group-commit.js';
 import { SyncService } from './engine/sync-service.js';
 import { applySyncConfigFile } from './sync-config-file.js';
+import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS } from './metrics/delivery-metrics.js';
 import { ingestProcessor } from './engine/ingest-processor.js';
 import { IngestService } from './engine/ingest-service.js';
 import { buildApp } from './http/app.js';
@@ -84,6 +85,12 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   let ready = false;
   const app = await buildApp({ logger, store, projects, ingest, syncs, adminToken: adminToken.token, isReady: () => ready });
 
+  const prune = setInterval(() => {
+    const now = Date.now();
+    store.pruneMetrics(now - MINUTE_RETENTION_MS, now - HOUR_RETENTION_MS).catch((err: unknown) => logger.warn({ err }, 'metrics pruning failed'));
+  }, 10 * 60 * 1000);
+  prune.unref();
+
   let firstProjectKey: string | undefined;
   if ((await store.listProjects()).length === 0) {
     const created = await projects.create({ name: 'Default project' });
@@ -124,6 +131,7 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   const stop = () => {
     stopping ??= (async () => {
       ready = false;
+      clearInterval(prune);
       await app.close();
       await committer.close();
       await engine?.stop();

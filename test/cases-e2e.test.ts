@@ -107,6 +107,13 @@ async function acceptedEntries(run: CaseRun, sim: CustomerIoSimulator): Promise<
     }));
 }
 
+/** The sync's delivery metrics, read from the summary API, show what the case says. */
+async function assertMetrics(run: CaseRun, expected: Record<string, number>): Promise<void> {
+  const reply = await run.service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${run.syncId}&time_period=ONE_HOUR`);
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  for (const [name, value] of Object.entries(expected)) assert.equal(reply.body[name], value, `metrics ${name}: ${JSON.stringify(reply.body)}`);
+}
+
 const nameOf = (item: TrackItem) => (item.action === 'event' ? item.name : undefined);
 
 /** Each case's words (`not_delivered`, string `delivered`), checked on the run. */
@@ -178,6 +185,7 @@ describe('cases end to end: service + simulator', () => {
           assertDeliveredItems(testCase.delivered as JsonObject[], await acceptedEntries(run, sim));
         }
         await CHECKS[testCase.case]?.(run, sim);
+        if (testCase.metrics !== undefined) await assertMetrics(run, testCase.metrics);
       } finally {
         await run.service.dispose();
       }

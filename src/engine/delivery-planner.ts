@@ -1,6 +1,7 @@
 import type { DeliveryPlanner, DeliveryWrite, PlanStateKeys, PlanWrites, SyncRecord } from '../store/delivery-types.js';
 import { devicePerson, planStateKey } from '../store/state-keys.js';
-import { planDeliveries, type SyncPersonState } from '../sync/plan-deliveries.js';
+import { MetricDeltas, type MetricDelta } from '../metrics/delivery-metrics.js';
+import { planDeliveries, type PlannedOutcome, type SyncPersonState } from '../sync/plan-deliveries.js';
 import type { SyncConfig } from '../sync/sync-schema.js';
 
 function syncsByProject(syncs: readonly SyncRecord[]): Map<number, SyncRecord[]> {
@@ -11,6 +12,18 @@ function syncsByProject(syncs: readonly SyncRecord[]): Map<number, SyncRecord[]>
     byProject.set(sync.projectId, list);
   }
   return byProject;
+}
+
+/** What one planned outcome adds to the sync's counters: planned, discarded or dead, and the cuts. */
+function countPlanned(delta: MetricDelta, outcome: Exclude<PlannedOutcome, { kind: 'filtered_out' }>): void {
+  if (outcome.kind === 'delivery') delta.planned++;
+  else if (outcome.kind === 'discarded') delta.discarded++;
+  else delta.dead++;
+  for (const adjustment of outcome.adjustments) {
+    if (adjustment.kind === 'event_name_cut') delta.namesCut++;
+    else if (adjustment.kind === 'value_cut') delta.valuesCut++;
+    else delta.attributesDropped++;
+  }
 }
 
 /**
@@ -35,7 +48,8 @@ export const deliveryPlanner: DeliveryPlanner = {
 
   plan(events, syncs, state, now): PlanWrites {
     const byProject = syncsByProject(syncs);
-    const writes: PlanWrites = { deliveries: [], persons: [], devices: [], rekeys: [] };
+    const writes: PlanWrites = { deliveries: [], metrics: [], persons: [], devices: [], rekeys: [] };
+    const deltas = new MetricDeltas();
     const persons = new Map<string, { syncId: number; personKey: string; state: SyncPersonState }>();
     const devices = new Map<string, { syncId: number; deviceId: string; state: 'pending' | 'merged' }>();
     for (const event of events) {
@@ -66,6 +80,7 @@ export const deliveryPlanner: DeliveryPlanner = {
         }
         for (const outcome of result.outcomes) {
           if (outcome.kind === 'filtered_out') continue;
+          countPlanned(deltas.at(sync.id, event.receivedAt), outcome);
           const base = { syncId: sync.id, eventSeq: event.seq, person: event.personKey, action: outcome.action, cuts: outcome.adjustments.length, createdAt: event.receivedAt };
           const write: DeliveryWrite =
             outcome.kind === 'delivery'
@@ -75,6 +90,7 @@ export const deliveryPlanner: DeliveryPlanner = {
         }
       }
     }
+    writes.metrics.push(...deltas.byKey.values());
     writes.persons.push(...persons.values());
     writes.devices.push(...devices.values());
     return writes;

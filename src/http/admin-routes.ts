@@ -5,6 +5,7 @@ import { devicePerson, userPerson } from '../store/state-keys.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Project, Store, StoredEvent } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';
+import { metricsRoutes } from './metrics-routes.js';
 import { syncRoutes } from './sync-routes.js';
 import type { SyncService } from '../engine/sync-service.js';
 
@@ -52,6 +53,7 @@ export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOp
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', makeAdminAuth(options.adminToken));
   await app.register(syncRoutes, { syncs: options.syncs });
+  await app.register(metricsRoutes, { store: options.store });
 
   app.get('/api/projects', async () => ({ projects: (await options.projects.list()).map(projectView) }));
 

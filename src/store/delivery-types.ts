@@ -1,4 +1,5 @@
 import type { JsonObject } from '../amplitude/plain-data.js';
+import type { MetricDelta } from '../metrics/delivery-metrics.js';
 import type { EventRecord, PersonKey } from './types.js';
 
 /** Why a sync is not sending: a configuration problem Customer.io reported (bad credentials, wrong region). */
@@ -80,8 +81,16 @@ export interface PersonRekey {
   to: PersonKey;
 }
 
+/** What some outcomes add to a sync's counters in one minute (the store adds it to the minute and the hour). */
+export interface MetricIncrement {
+  syncId: number;
+  minute: number;
+  delta: MetricDelta;
+}
+
 export interface PlanWrites {
   deliveries: DeliveryWrite[];
+  metrics: MetricIncrement[];
   persons: { syncId: number; personKey: PersonKey; state: SyncPersonState }[];
   devices: { syncId: number; deviceId: string; state: AnonymousDeviceState }[];
   rekeys: PersonRekey[];
@@ -103,15 +112,48 @@ export interface PendingDelivery {
   action: DeliveryAction;
   itemJson: string;
   attempts: number;
+  /** Requests that carried it so far (attempts plus requests that did not count: 429s, pauses). */
+  sends: number;
   nextAttemptAt: number;
   createdAt: number;
 }
 
-/** What became of one delivery after an attempt. */
-export type DeliveryResult =
-  | { id: number; kind: 'delivered'; at: number; countsAttempt: boolean }
-  | { id: number; kind: 'retry'; at: number; nextAttemptAt: number; countsAttempt: boolean; error: string }
-  | { id: number; kind: 'dead'; at: number; cause: 'rejected' | 'expired' | 'too_large'; error: string; countsAttempt: boolean };
+/** One request that carried a delivery, as its history shows it. */
+export interface AttemptRecord {
+  at: number;
+  /** delivered, rejected (by Customer.io, for good), failed (will retry), expired, rate_limited, paused. */
+  outcome: 'delivered' | 'rejected' | 'failed' | 'expired' | 'rate_limited' | 'paused';
+  status: number | null;
+  message?: string;
+}
+
+/** What became of one delivery after a request carried it. */
+export type DeliveryResult = { id: number; at: number; countsAttempt: boolean; attempt: AttemptRecord } & (
+  | { kind: 'delivered' }
+  | { kind: 'retry'; nextAttemptAt: number; error: string }
+  | { kind: 'dead'; cause: 'rejected' | 'expired'; error: string }
+);
+
+/** Failures of one class and reason, with recent samples (the item sent and Customer.io's reply). */
+export interface FailureSample {
+  syncId: number;
+  /** bad_credentials, wrong_region, rate_limited, item_too_large, invalid_attribute, server_error, … */
+  category: string;
+  reason: string;
+  at: number;
+  /** How many items this adds. */
+  count: number;
+  sample: { item: unknown; reply: { status: number | null; body: string } };
+}
+
+export interface FailureGroup {
+  category: string;
+  reason: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  samples: FailureSample['sample'][];
+}
 
 /** A stored delivery, for inspection. */
 export interface DeliveryRecord {

@@ -1,11 +1,15 @@
 import type { AcceptedEvent } from '../amplitude/event-validation.js';
 import type { JsonObject } from '../amplitude/plain-data.js';
 import type { PropertyChange } from '../amplitude/user-property-operations.js';
+import type { MetricDelta } from '../metrics/delivery-metrics.js';
 import type {
   DeliveryCounts,
   DeliveryPlanner,
   DeliveryRecord,
   DeliveryResult,
+  FailureGroup,
+  FailureSample,
+  MetricIncrement,
   NewSync,
   PendingDelivery,
   PersonRekey,
@@ -160,6 +164,12 @@ export interface IngestProcessor {
   planner?: DeliveryPlanner;
 }
 
+/** A stored metric bucket: its start (ms) and counters. */
+export interface MetricBucket {
+  start: number;
+  delta: MetricDelta;
+}
+
 /** A stored event, as read back. */
 export interface StoredEvent extends EventRecord {
   seq: number;
@@ -221,8 +231,17 @@ export interface Store {
 
   /** Pending deliveries of a sync with id above `afterId`, in id order. */
   pendingDeliveries(syncId: number, afterId: number, limit: number): Promise<PendingDelivery[]>;
-  /** Records what became of deliveries after an attempt, in one transaction. */
-  recordDeliveryResults(results: readonly DeliveryResult[]): Promise<void>;
+  /** Records what became of deliveries after a request, with what it adds to metrics and failure samples, in one transaction. */
+  recordDeliveryResults(
+    results: readonly DeliveryResult[],
+    metrics: readonly MetricIncrement[],
+    failures: readonly FailureSample[],
+  ): Promise<void>;
+  /** A sync's metric buckets of one granularity with start in [from, to). */
+  metricBuckets(syncId: number, granularity: 'minute' | 'hour', from: number, to: number): Promise<MetricBucket[]>;
+  /** Forgets minute buckets before `minutesBefore` and hour buckets before `hoursBefore`. */
+  pruneMetrics(minutesBefore: number, hoursBefore: number): Promise<void>;
+  failureGroups(syncId: number): Promise<FailureGroup[]>;
   findDeliveries(query: { syncId?: number; eventSeq?: number; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;
   deliveryCounts(syncId: number): Promise<DeliveryCounts>;
 

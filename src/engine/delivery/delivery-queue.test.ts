@@ -6,7 +6,7 @@ import { DeliveryQueue } from './delivery-queue.js';
 const LIMITS = { maxItems: 100, maxBodyBytes: 500_000 };
 
 function row(id: number, person: string, nextAttemptAt = 0, itemJson = `{"n":${id}}`): PendingDelivery {
-  return { id, syncId: 1, person, action: 'event', itemJson, attempts: 0, nextAttemptAt, createdAt: 0 };
+  return { id, syncId: 1, person, action: 'event', itemJson, attempts: 0, sends: 0, nextAttemptAt, createdAt: 0 };
 }
 
 const ids = (batch: { items: { id: number }[] }) => batch.items.map((i) => i.id);

@@ -145,6 +145,7 @@ export class DeliveryQueue {
       } else {
         item.nextAttemptAt = result.nextAttemptAt;
         if (countsAttempt && result.countsAttempt !== false) item.attempts += 1;
+        if (countsAttempt) item.sends += 1;
       }
       persons.add(item.person);
     }

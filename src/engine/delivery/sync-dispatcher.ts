@@ -1,12 +1,13 @@
 import type { TrackClient } from '../../customerio/track-client.js';
 import type { TrackItem, TrackWorkspace } from '../../customerio/track-items.js';
 import type { TrackOutcome } from '../../customerio/track-outcome.js';
-import type { DeliveryResult, SyncPause } from '../../store/delivery-types.js';
+import type { SyncPause } from '../../store/delivery-types.js';
 import type { Store } from '../../store/types.js';
 import type { DeliverySettings } from './delivery-settings.js';
 import { DeliveryQueue, type QueueResult, type TakenBatch } from './delivery-queue.js';
 import type { AdaptiveRateLimiter } from './rate-limiter.js';
-import { decideRetry } from './retry-policy.js';
+import { judgeBatch } from './batch-outcome.js';
+import { metricIncrementsFor } from './delivery-metrics-of.js';
 
 const MAX_BODY_BYTES = 500_000;
 
@@ -180,64 +181,24 @@ export class SyncDispatcher {
     }
   }
 
-  /** Turns a batch outcome into stored results and queue updates. */
+  /** Records a batch's verdict: stored results, metrics and failure samples, then the queue. */
   private async apply(batch: TakenBatch, outcome: TrackOutcome): Promise<void> {
     const now = this.deps.clock();
-    const { retry } = this.deps.settings;
-    switch (outcome.kind) {
-      case 'rate_limited': {
-        this.deps.limiter.onThrottled(outcome.retryAfterMs);
-        this.queue.release(batch, now + (outcome.retryAfterMs ?? 1000));
-        return;
-      }
-      case 'configuration': {
-        this.pause = { reason: outcome.message, problem: outcome.problem, since: now };
-        await this.deps.store.setSyncPause(this.syncId, this.pause);
-        this.queue.release(batch);
-        this.wakeAt(now + this.deps.settings.pauseProbeMs);
-        return;
-      }
-      case 'delivered': {
-        await this.record(batch, batch.items.map((d) => ({ id: d.id, kind: 'delivered', at: now, countsAttempt: true })));
-        return;
-      }
-      case 'items_rejected': {
-        const failures = new Map(outcome.failures.map((f) => [f.batchIndex, f]));
-        const results: DeliveryResult[] = batch.items.map((d, index) => {
-          const failure = failures.get(index);
-          if (failure !== undefined) {
-            const error = JSON.stringify({ status: outcome.status, reason: failure.reason, field: failure.field, message: failure.message });
-            return { id: d.id, kind: 'dead', at: now, cause: 'rejected', error, countsAttempt: true };
-          }
-          return outcome.othersAccepted
-            ? { id: d.id, kind: 'delivered', at: now, countsAttempt: true }
-            : { id: d.id, kind: 'retry', at: now, nextAttemptAt: now, countsAttempt: false, error: 'sent again: another item of its batch was refused' };
-        });
-        await this.record(batch, results);
-        return;
-      }
-      case 'retryable': {
-        const error = JSON.stringify({ status: outcome.status, cause: outcome.cause, message: outcome.message });
-        const results: DeliveryResult[] = batch.items.map((d) => {
-          const decision = decideRetry(d.attempts + 1, d.createdAt, now, retry, this.deps.random());
-          return decision.kind === 'retry'
-            ? { id: d.id, kind: 'retry', at: now, nextAttemptAt: decision.at, countsAttempt: true, error }
-            : { id: d.id, kind: 'dead', at: now, cause: 'expired', countsAttempt: true, error: JSON.stringify({ ...JSON.parse(error), expired: decision.reason }) };
-        });
-        await this.record(batch, results);
-        return;
-      }
+    const verdict = judgeBatch(this.syncId, batch.items, outcome, now, this.deps.settings.retry, this.deps.random);
+    if (verdict.throttle !== undefined) this.deps.limiter.onThrottled(verdict.throttle.retryAfterMs);
+    const metrics = metricIncrementsFor(this.syncId, batch.items, verdict.results);
+    await this.deps.store.recordDeliveryResults(verdict.results, metrics, verdict.failures);
+    if (verdict.pause !== undefined) {
+      this.pause = verdict.pause;
+      await this.deps.store.setSyncPause(this.syncId, this.pause);
+      this.wakeAt(now + this.deps.settings.pauseProbeMs);
     }
-  }
-
-  private async record(batch: TakenBatch, results: DeliveryResult[]): Promise<void> {
-    await this.deps.store.recordDeliveryResults(results);
-    const queueResults: QueueResult[] = results.map((r) =>
-      r.kind === 'retry'
-        ? { id: r.id, done: false, nextAttemptAt: r.nextAttemptAt, countsAttempt: r.countsAttempt }
-        : { id: r.id, done: true },
+    this.queue.complete(
+      batch,
+      verdict.results.map((r): QueueResult =>
+        r.kind === 'retry' ? { id: r.id, done: false, nextAttemptAt: r.nextAttemptAt, countsAttempt: r.countsAttempt } : { id: r.id, done: true },
+      ),
     );
-    this.queue.complete(batch, queueResults);
   }
 
   /** While paused: check the credentials now and then; resume when they work. */

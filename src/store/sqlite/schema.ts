@@ -101,4 +101,45 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_pending_by_person ON deliveries (sync_id, person) WHERE status = 'pending';
   CREATE INDEX deliveries_by_event ON deliveries (event_seq);
   `,
+  `
+  ALTER TABLE deliveries ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
+  -- the requests that carried it: [{at, outcome, status, message?}], the last 20
+  ALTER TABLE deliveries ADD COLUMN history TEXT;
+  ALTER TABLE deliveries ADD COLUMN dead_at INTEGER;
+  ALTER TABLE deliveries ADD COLUMN dropped_at INTEGER;
+  ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX deliveries_dead ON deliveries (sync_id, dead_at) WHERE status = 'dead' AND dropped_at IS NULL;
+
+  -- counters per sync and minute (kept 4 hours) and per sync and hour (kept 90 days)
+  CREATE TABLE delivery_metrics (
+    sync_id            INTEGER NOT NULL,
+    granularity        TEXT    NOT NULL,
+    bucket             INTEGER NOT NULL,
+    planned            INTEGER NOT NULL DEFAULT 0,
+    delivered          INTEGER NOT NULL DEFAULT 0,
+    dead               INTEGER NOT NULL DEFAULT 0,
+    expired            INTEGER NOT NULL DEFAULT 0,
+    discarded          INTEGER NOT NULL DEFAULT 0,
+    first_attempt      INTEGER NOT NULL DEFAULT 0,
+    after_retry        INTEGER NOT NULL DEFAULT 0,
+    retried            INTEGER NOT NULL DEFAULT 0,
+    values_cut         INTEGER NOT NULL DEFAULT 0,
+    names_cut          INTEGER NOT NULL DEFAULT 0,
+    attributes_dropped INTEGER NOT NULL DEFAULT 0,
+    latency            TEXT    NOT NULL,
+    PRIMARY KEY (sync_id, granularity, bucket)
+  ) WITHOUT ROWID;
+
+  -- failures by class and reason, with the last few samples
+  CREATE TABLE delivery_failures (
+    sync_id   INTEGER NOT NULL,
+    category  TEXT    NOT NULL,
+    reason    TEXT    NOT NULL,
+    count     INTEGER NOT NULL,
+    first_at  INTEGER NOT NULL,
+    last_at   INTEGER NOT NULL,
+    samples   TEXT    NOT NULL,
+    PRIMARY KEY (sync_id, category, reason)
+  ) WITHOUT ROWID;
+  `,
 ];

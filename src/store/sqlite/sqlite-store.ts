@@ -7,6 +7,9 @@ import type {
   DeliveryCounts,
   DeliveryRecord,
   DeliveryResult,
+  FailureGroup,
+  FailureSample,
+  MetricIncrement,
   NewSync,
   PendingDelivery,
   PersonRekey,
@@ -21,6 +24,7 @@ import type {
   IngestProcessor,
   IngestState,
   IngestUnit,
+  MetricBucket,
   NewProject,
   Project,
   Store,
@@ -29,6 +33,7 @@ import type {
   UnitOutcome,
 } from '../types.js';
 import { Checkpointer } from './checkpointer.js';
+import { hourOf } from '../../metrics/delivery-metrics.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
 import { WalSync } from './wal-sync.js';
 
@@ -52,6 +57,48 @@ export interface SqliteStoreOptions {
 }
 
 const NOTHING_TO_WAIT_FOR = Promise.resolve();
+
+/** Appends the JSON parameter to `history`, keeping the last 20 entries (the parameter is bound twice). */
+const HISTORY_APPEND = `CASE WHEN json_array_length(coalesce(history, '[]')) >= 20
+  THEN json_insert(json_remove(history, '$[0]'), '$[#]', json(?)) ELSE json_insert(coalesce(history, '[]'), '$[#]', json(?)) END`;
+
+const FAILURE_SAMPLES = 5;
+
+interface MetricRow {
+  bucket: number;
+  planned: number;
+  delivered: number;
+  dead: number;
+  expired: number;
+  discarded: number;
+  first_attempt: number;
+  after_retry: number;
+  retried: number;
+  values_cut: number;
+  names_cut: number;
+  attributes_dropped: number;
+  latency: string;
+}
+
+function toMetricBucket(row: MetricRow): MetricBucket {
+  return {
+    start: row.bucket,
+    delta: {
+      planned: row.planned,
+      delivered: row.delivered,
+      dead: row.dead,
+      expired: row.expired,
+      discarded: row.discarded,
+      firstAttempt: row.first_attempt,
+      afterRetry: row.after_retry,
+      retried: row.retried,
+      valuesCut: row.values_cut,
+      namesCut: row.names_cut,
+      attributesDropped: row.attributes_dropped,
+      latency: JSON.parse(row.latency) as number[],
+    },
+  };
+}
 
 interface ProjectRow {
   id: number;
@@ -269,21 +316,46 @@ export class SqliteStore implements Store {
         `UPDATE deliveries SET person = ?, partition = ? WHERE sync_id = ? AND person = ? AND status = 'pending'`,
       ),
       pendingDeliveries: db.prepare(
-        `SELECT id, sync_id, person, action, item, attempts, next_attempt_at, created_at FROM deliveries
+        `SELECT id, sync_id, person, action, item, attempts, sends, next_attempt_at, created_at FROM deliveries
          WHERE sync_id = ? AND status = 'pending' AND id > ? ORDER BY id LIMIT ?`,
       ),
+      // every result: one more request carried it; its history gets the request (the last 20 kept)
       deliveredResult: db.prepare(
-        `UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + ?,
-           first_attempt_at = coalesce(first_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
+        `UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + ?, sends = sends + 1,
+           first_attempt_at = coalesce(first_attempt_at, ?), history = ${HISTORY_APPEND} WHERE id = ? AND status = 'pending'`,
       ),
       retryResult: db.prepare(
-        `UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + ?, last_error = ?,
-           first_attempt_at = coalesce(first_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
+        `UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + ?, sends = sends + 1, last_error = ?,
+           first_attempt_at = coalesce(first_attempt_at, ?), history = ${HISTORY_APPEND} WHERE id = ? AND status = 'pending'`,
       ),
       deadResult: db.prepare(
-        `UPDATE deliveries SET status = 'dead', reason = ?, attempts = attempts + ?, last_error = ?,
-           first_attempt_at = coalesce(first_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
+        `UPDATE deliveries SET status = 'dead', dead_at = ?, reason = ?, attempts = attempts + ?, sends = sends + 1, last_error = ?,
+           first_attempt_at = coalesce(first_attempt_at, ?), history = ${HISTORY_APPEND} WHERE id = ? AND status = 'pending'`,
       ),
+      addMetrics: db.prepare(
+        `INSERT INTO delivery_metrics (sync_id, granularity, bucket, planned, delivered, dead, expired, discarded, first_attempt,
+           after_retry, retried, values_cut, names_cut, attributes_dropped, latency)
+         VALUES (@syncId, @granularity, @bucket, @planned, @delivered, @dead, @expired, @discarded, @firstAttempt,
+           @afterRetry, @retried, @valuesCut, @namesCut, @attributesDropped, @latency)
+         ON CONFLICT (sync_id, granularity, bucket) DO UPDATE SET
+           planned = planned + excluded.planned, delivered = delivered + excluded.delivered, dead = dead + excluded.dead,
+           expired = expired + excluded.expired, discarded = discarded + excluded.discarded,
+           first_attempt = first_attempt + excluded.first_attempt, after_retry = after_retry + excluded.after_retry,
+           retried = retried + excluded.retried, values_cut = values_cut + excluded.values_cut,
+           names_cut = names_cut + excluded.names_cut, attributes_dropped = attributes_dropped + excluded.attributes_dropped,
+           latency = (SELECT json_group_array(n) FROM (SELECT coalesce(a.value, 0) + coalesce(b.value, 0) AS n
+                      FROM json_each(delivery_metrics.latency) a JOIN json_each(excluded.latency) b ON a.key = b.key ORDER BY a.key))`,
+      ),
+      metricBuckets: db.prepare(
+        'SELECT * FROM delivery_metrics WHERE sync_id = ? AND granularity = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
+      ),
+      pruneMetrics: db.prepare("DELETE FROM delivery_metrics WHERE (granularity = 'minute' AND bucket < ?) OR (granularity = 'hour' AND bucket < ?)"),
+      failureGroup: db.prepare('SELECT samples FROM delivery_failures WHERE sync_id = ? AND category = ? AND reason = ?').pluck(),
+      upsertFailure: db.prepare(
+        `INSERT INTO delivery_failures (sync_id, category, reason, count, first_at, last_at, samples) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sync_id, category, reason) DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at, samples = excluded.samples`,
+      ),
+      failureGroups: db.prepare('SELECT * FROM delivery_failures WHERE sync_id = ? ORDER BY last_at DESC'),
       deliveryCounts: db.prepare('SELECT status, count(*) AS n FROM deliveries WHERE sync_id = ? GROUP BY status'),
     };
   }
@@ -384,6 +456,7 @@ export class SqliteStore implements Store {
       );
       if (d.status === 'pending') planned.add(d.syncId);
     }
+    this.addMetrics(writes.metrics);
     for (const p of writes.persons) s.upsertSyncPerson.run(p.syncId, p.personKey, p.state.identified ? 1 : 0);
     for (const d of writes.devices) s.upsertSyncDevice.run(d.syncId, d.deviceId, d.state);
     return { plannedSyncs: [...planned], rekeys: writes.rekeys };
@@ -550,6 +623,7 @@ export class SqliteStore implements Store {
       action: PendingDelivery['action'];
       item: string;
       attempts: number;
+      sends: number;
       next_attempt_at: number;
       created_at: number;
     }[];
@@ -560,22 +634,70 @@ export class SqliteStore implements Store {
       action: r.action,
       itemJson: r.item,
       attempts: r.attempts,
+      sends: r.sends,
       nextAttemptAt: r.next_attempt_at,
       createdAt: r.created_at,
     }));
   }
 
-  async recordDeliveryResults(results: readonly DeliveryResult[]): Promise<void> {
+  async recordDeliveryResults(
+    results: readonly DeliveryResult[],
+    metrics: readonly MetricIncrement[],
+    failures: readonly FailureSample[],
+  ): Promise<void> {
     const s = this.statements;
     this.db.transaction(() => {
       for (const r of results) {
         const attempt = r.countsAttempt ? 1 : 0;
-        const firstAttempt = r.countsAttempt ? r.at : null;
-        if (r.kind === 'delivered') s.deliveredResult.run(r.at, attempt, firstAttempt, r.id);
-        else if (r.kind === 'retry') s.retryResult.run(r.nextAttemptAt, attempt, r.error, firstAttempt, r.id);
-        else s.deadResult.run(r.cause, attempt, r.error, firstAttempt, r.id);
+        const history = JSON.stringify(r.attempt);
+        if (r.kind === 'delivered') s.deliveredResult.run(r.at, attempt, r.at, history, history, r.id);
+        else if (r.kind === 'retry') s.retryResult.run(r.nextAttemptAt, attempt, r.error, r.at, history, history, r.id);
+        else s.deadResult.run(r.at, r.cause, attempt, r.error, r.at, history, history, r.id);
+      }
+      this.addMetrics(metrics);
+      for (const f of failures) {
+        const stored = s.failureGroup.get(f.syncId, f.category, f.reason) as string | undefined;
+        const samples = [...(stored === undefined ? [] : (JSON.parse(stored) as unknown[])), f.sample].slice(-FAILURE_SAMPLES);
+        s.upsertFailure.run(f.syncId, f.category, f.reason, f.count, f.at, f.at, JSON.stringify(samples));
       }
     })();
+  }
+
+  /** Adds increments to their minute and their hour. */
+  private addMetrics(increments: readonly MetricIncrement[]): void {
+    for (const increment of increments) {
+      const { latency, ...counters } = increment.delta;
+      const row = { syncId: increment.syncId, ...counters, latency: JSON.stringify(latency) };
+      this.statements.addMetrics.run({ ...row, granularity: 'minute', bucket: increment.minute });
+      this.statements.addMetrics.run({ ...row, granularity: 'hour', bucket: hourOf(increment.minute) });
+    }
+  }
+
+  async metricBuckets(syncId: number, granularity: 'minute' | 'hour', from: number, to: number): Promise<MetricBucket[]> {
+    return (this.statements.metricBuckets.all(syncId, granularity, from, to) as MetricRow[]).map(toMetricBucket);
+  }
+
+  async pruneMetrics(minutesBefore: number, hoursBefore: number): Promise<void> {
+    this.statements.pruneMetrics.run(minutesBefore, hoursBefore);
+  }
+
+  async failureGroups(syncId: number): Promise<FailureGroup[]> {
+    const rows = this.statements.failureGroups.all(syncId) as {
+      category: string;
+      reason: string;
+      count: number;
+      first_at: number;
+      last_at: number;
+      samples: string;
+    }[];
+    return rows.map((row) => ({
+      category: row.category,
+      reason: row.reason,
+      count: row.count,
+      firstAt: row.first_at,
+      lastAt: row.last_at,
+      samples: JSON.parse(row.samples) as FailureGroup['samples'],
+    }));
   }
 
   async findDeliveries(query: { syncId?: number; eventSeq?: number; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
