@@ -8,6 +8,7 @@ import { createTrackClient } from './customerio/track-client.js';
 import { DeliveryEngine } from './engine/delivery/delivery-engine.js';
 import { deliveryPlanner } from './engine/delivery-planner.js';
 import { GroupCommitter } from './engine/group-commit.js';
+import { DeadLetters } from './engine/dead-letters.js';
 import { SyncService } from './engine/sync-service.js';
 import { applySyncConfigFile } from './sync-config-file.js';
 import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS } from './metrics/delivery-metrics.js';
@@ -83,7 +84,8 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   });
 
   let ready = false;
-  const app = await buildApp({ logger, store, projects, ingest, syncs, adminToken: adminToken.token, isReady: () => ready });
+  const deadLetters = new DeadLetters(store, engine);
+  const app = await buildApp({ logger, store, projects, ingest, syncs, deadLetters, adminToken: adminToken.token, isReady: () => ready });
 
   const prune = setInterval(() => {
     const now = Date.now();

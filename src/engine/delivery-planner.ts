@@ -14,11 +14,15 @@ function syncsByProject(syncs: readonly SyncRecord[]): Map<number, SyncRecord[]>
   return byProject;
 }
 
-/** What one planned outcome adds to the sync's counters: planned, discarded or dead, and the cuts. */
+/**
+ * What one planned outcome adds to the sync's counters: every outcome is planned (so planned =
+ * delivered + not delivered + discarded + pending); discards and items too large to send are
+ * settled at once; and the cuts.
+ */
 function countPlanned(delta: MetricDelta, outcome: Exclude<PlannedOutcome, { kind: 'filtered_out' }>): void {
-  if (outcome.kind === 'delivery') delta.planned++;
-  else if (outcome.kind === 'discarded') delta.discarded++;
-  else delta.dead++;
+  delta.planned++;
+  if (outcome.kind === 'discarded') delta.discarded++;
+  else if (outcome.kind === 'unsendable') delta.dead++;
   for (const adjustment of outcome.adjustments) {
     if (adjustment.kind === 'event_name_cut') delta.namesCut++;
     else if (adjustment.kind === 'value_cut') delta.valuesCut++;

@@ -5,6 +5,8 @@ import { devicePerson, userPerson } from '../store/state-keys.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Project, Store, StoredEvent } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';
+import { deadLetterRoutes } from './dead-letter-routes.js';
+import type { DeadLetters } from '../engine/dead-letters.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { syncRoutes } from './sync-routes.js';
 import type { SyncService } from '../engine/sync-service.js';
@@ -14,6 +16,7 @@ export interface AdminRoutesOptions {
   projects: ProjectDirectory;
   store: Store;
   syncs: SyncService;
+  deadLetters: DeadLetters;
 }
 
 function projectView(project: Project) {
@@ -54,6 +57,7 @@ export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOp
   app.addHook('onRequest', makeAdminAuth(options.adminToken));
   await app.register(syncRoutes, { syncs: options.syncs });
   await app.register(metricsRoutes, { store: options.store });
+  await app.register(deadLetterRoutes, { deadLetters: options.deadLetters, store: options.store });
 
   app.get('/api/projects', async () => ({ projects: (await options.projects.list()).map(projectView) }));
 

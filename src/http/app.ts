@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { replies } from '../amplitude/responses.js';
 import { AmpstreamError, isAmpstreamError } from '../errors.js';
 import type { IngestService } from '../engine/ingest-service.js';
+import type { DeadLetters } from '../engine/dead-letters.js';
 import type { SyncService } from '../engine/sync-service.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Store } from '../store/types.js';
@@ -19,6 +20,7 @@ export interface AppDependencies {
   projects: ProjectDirectory;
   ingest: IngestService;
   syncs: SyncService;
+  deadLetters: DeadLetters;
   adminToken: string;
   /** Whether the service is ready to take traffic (store open, workers running). */
   isReady?: () => boolean;
@@ -110,6 +112,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(ingestRoutes, { ingest: deps.ingest });
-  await app.register(adminRoutes, { adminToken: deps.adminToken, projects: deps.projects, store: deps.store, syncs: deps.syncs });
+  await app.register(adminRoutes, {
+    adminToken: deps.adminToken,
+    projects: deps.projects,
+    store: deps.store,
+    syncs: deps.syncs,
+    deadLetters: deps.deadLetters,
+  });
   return app;
 }

@@ -1,27 +1,10 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
+import type { SyncRecord } from '../store/delivery-types.js';
+import { deliveryView } from './delivery-view.js';
 import { syncDetails, type SyncService } from '../engine/sync-service.js';
 
 const SyncId = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
-
-/** A delivery as the admin API shows it: the item sent (or meant to be), its fate and why. */
-function deliveryView(d: DeliveryRecord) {
-  return {
-    id: d.id,
-    event_seq: d.eventSeq,
-    person: d.person,
-    action: d.action,
-    status: d.status,
-    reason: d.reason,
-    attempts: d.attempts,
-    next_attempt_at: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
-    created_at: new Date(d.createdAt).toISOString(),
-    delivered_at: d.deliveredAt === null ? null : new Date(d.deliveredAt).toISOString(),
-    error: d.lastError === null ? null : (JSON.parse(d.lastError) as unknown),
-    item: d.itemJson === null ? null : (JSON.parse(d.itemJson) as unknown),
-  };
-}
 
 /** The admin API's view of a sync: its config without the key, its status and delivery counts. */
 async function syncView(sync: SyncRecord, syncs: SyncService) {

@@ -17,7 +17,7 @@ export const MINUTE_RETENTION_MS = 4 * HOUR_MS;
 export const HOUR_RETENTION_MS = 90 * 24 * HOUR_MS;
 
 export interface MetricCounters {
-  /** Items planned to be sent (pending when planned). */
+  /** Every planned outcome: items to send, discards and items too large to send. */
   planned: number;
   delivered: number;
   /** Dead-lettered: refused by Customer.io, too large to send, or expired. */

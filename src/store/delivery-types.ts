@@ -155,6 +155,21 @@ export interface FailureGroup {
   samples: FailureSample['sample'][];
 }
 
+/** Which dead letters an operation applies to: some ids, or by cause and time range (of death). */
+export interface DeadLetterSelection {
+  ids?: number[];
+  cause?: 'rejected' | 'expired' | 'too_large';
+  from?: number;
+  to?: number;
+}
+
+export interface ReplayResult {
+  /** Deliveries pending again, to be sent now. */
+  replayed: PendingDelivery[];
+  /** Dead letters not replayed, and why. */
+  skipped: { id: number; reason: string }[];
+}
+
 /** A stored delivery, for inspection. */
 export interface DeliveryRecord {
   id: number;
@@ -170,6 +185,12 @@ export interface DeliveryRecord {
   createdAt: number;
   deliveredAt: number | null;
   lastError: string | null;
+  sends: number;
+  history: AttemptRecord[];
+  deadAt: number | null;
+  droppedAt: number | null;
+  replays: number;
+  cuts: number;
 }
 
 export interface DeliveryCounts {

@@ -7,12 +7,14 @@ import type {
   DeliveryPlanner,
   DeliveryRecord,
   DeliveryResult,
+  DeadLetterSelection,
   FailureGroup,
   FailureSample,
   MetricIncrement,
   NewSync,
   PendingDelivery,
   PersonRekey,
+  ReplayResult,
   SyncPause,
   SyncRecord,
 } from './delivery-types.js';
@@ -243,6 +245,16 @@ export interface Store {
   pruneMetrics(minutesBefore: number, hoursBefore: number): Promise<void>;
   failureGroups(syncId: number): Promise<FailureGroup[]>;
   findDeliveries(query: { syncId?: number; eventSeq?: number; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;
+  /** Dead letters of a sync not dropped, oldest death first, within the selection. */
+  listDeadLetters(syncId: number, selection: DeadLetterSelection, afterId: number, limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * Makes selected dead letters pending again with the same items (event ids unchanged), and takes
+   * them out of the not-delivered counters. An identify is skipped when a newer identify of the
+   * person was delivered since; otherwise it carries `now` as its timestamp.
+   */
+  replayDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<ReplayResult>;
+  /** Marks selected dead letters dropped (they stay counted as not delivered); returns how many. */
+  dropDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<number>;
   deliveryCounts(syncId: number): Promise<DeliveryCounts>;
 
   /** Resolves when the store answers a trivial query. */

@@ -29,9 +29,10 @@ export function failureCategory(outcome: Exclude<TrackOutcome, { kind: 'delivere
       return 'unexpected_reply';
     case 'items_rejected': {
       const text = `${itemFailure?.reason ?? ''} ${itemFailure?.message ?? ''}`.toLowerCase();
-      if (outcome.status === 413 || /too large|longer than|bytes/.test(text)) return 'item_too_large';
-      if ((itemFailure?.field ?? '').startsWith('identifiers') || /identifier|conflict/.test(text)) return 'identifier_conflict';
-      if ((itemFailure?.field ?? '').startsWith('attributes')) return 'invalid_attribute';
+      const field = itemFailure?.field ?? '';
+      if (field.startsWith('attributes')) return 'invalid_attribute';
+      if (field.startsWith('identifiers') || /identifier|conflict/.test(text)) return 'identifier_conflict';
+      if (outcome.status === 413 || /too large|request body|operation.*bytes/.test(text)) return 'item_too_large';
       return 'rejected';
     }
   }

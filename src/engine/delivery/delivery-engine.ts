@@ -1,7 +1,7 @@
 import type { TrackClient } from '../../customerio/track-client.js';
 import type { TrackRegion, TrackWorkspace } from '../../customerio/track-items.js';
 import type { TrackOutcome } from '../../customerio/track-outcome.js';
-import type { PersonRekey, SyncRecord } from '../../store/delivery-types.js';
+import type { PendingDelivery, PersonRekey, SyncRecord } from '../../store/delivery-types.js';
 import type { Store } from '../../store/types.js';
 import type { DeliverySettings } from './delivery-settings.js';
 import { AdaptiveRateLimiter } from './rate-limiter.js';
@@ -85,6 +85,11 @@ export class DeliveryEngine {
   /** An ingest commit moved a merged device's pending deliveries to its user. */
   onRekeyed(rekeys: readonly PersonRekey[]): void {
     for (const rekey of rekeys) this.dispatchers.get(rekey.syncId)?.rekey(rekey.from, rekey.to);
+  }
+
+  /** Dead letters were replayed: their sync's worker takes them now (if the sync is running). */
+  onReplayed(syncId: number, rows: readonly PendingDelivery[]): void {
+    this.dispatchers.get(syncId)?.addReplayed(rows);
   }
 
   /** Deliveries were planned and are durable: wake their syncs. */

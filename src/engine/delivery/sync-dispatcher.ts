@@ -1,7 +1,7 @@
 import type { TrackClient } from '../../customerio/track-client.js';
 import type { TrackItem, TrackWorkspace } from '../../customerio/track-items.js';
 import type { TrackOutcome } from '../../customerio/track-outcome.js';
-import type { SyncPause } from '../../store/delivery-types.js';
+import type { PendingDelivery, SyncPause } from '../../store/delivery-types.js';
 import type { Store } from '../../store/types.js';
 import type { DeliverySettings } from './delivery-settings.js';
 import { DeliveryQueue, type QueueResult, type TakenBatch } from './delivery-queue.js';
@@ -62,6 +62,12 @@ export class SyncDispatcher {
   notify(): void {
     this.storeMayHaveMore = true;
     this.wakeAt(this.deps.clock() + this.deps.settings.batchWaitMs);
+  }
+
+  /** Dead letters made pending again: they are older than the window's cursor, so they are added here. */
+  addReplayed(rows: readonly PendingDelivery[]): void {
+    this.queue.add(rows);
+    this.wakeAt(this.deps.clock());
   }
 
   /** A device's pending deliveries now belong to a user (anonymous activity merged). */

@@ -6,6 +6,8 @@ import { deliveryPartition, deviceKey, dedupeKey, planStateKey, profileKey, user
 import type {
   DeliveryCounts,
   DeliveryRecord,
+  AttemptRecord,
+  DeadLetterSelection,
   DeliveryResult,
   FailureGroup,
   FailureSample,
@@ -15,6 +17,7 @@ import type {
   PersonRekey,
   PlanState,
   PlannableEvent,
+  ReplayResult,
   SyncPause,
   SyncRecord,
 } from '../delivery-types.js';
@@ -33,7 +36,7 @@ import type {
   UnitOutcome,
 } from '../types.js';
 import { Checkpointer } from './checkpointer.js';
-import { hourOf } from '../../metrics/delivery-metrics.js';
+import { hourOf, MetricDeltas } from '../../metrics/delivery-metrics.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
 import { WalSync } from './wal-sync.js';
 
@@ -176,6 +179,12 @@ interface DeliveryRow {
   created_at: number;
   delivered_at: number | null;
   last_error: string | null;
+  sends: number;
+  history: string | null;
+  dead_at: number | null;
+  dropped_at: number | null;
+  replays: number;
+  cuts: number;
 }
 
 function toDelivery(row: DeliveryRow): DeliveryRecord {
@@ -193,7 +202,36 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
     lastError: row.last_error,
+    sends: row.sends,
+    history: row.history === null ? [] : (JSON.parse(row.history) as AttemptRecord[]),
+    deadAt: row.dead_at,
+    droppedAt: row.dropped_at,
+    replays: row.replays,
+    cuts: row.cuts,
   };
+}
+
+/** SQL conditions and parameters for a dead-letter selection of one sync. */
+function deadLetterWhere(syncId: number, selection: DeadLetterSelection): { sql: string; params: unknown[] } {
+  const where = ["sync_id = ?", "status = 'dead'", 'dropped_at IS NULL'];
+  const params: unknown[] = [syncId];
+  if (selection.ids !== undefined) {
+    where.push(`id IN (${selection.ids.map(() => '?').join(', ') || 'NULL'})`);
+    params.push(...selection.ids);
+  }
+  if (selection.cause !== undefined) {
+    where.push('reason = ?');
+    params.push(selection.cause);
+  }
+  if (selection.from !== undefined) {
+    where.push('coalesce(dead_at, created_at) >= ?');
+    params.push(selection.from);
+  }
+  if (selection.to !== undefined) {
+    where.push('coalesce(dead_at, created_at) < ?');
+    params.push(selection.to);
+  }
+  return { sql: where.join(' AND '), params };
 }
 
 function toProject(row: ProjectRow): Project {
@@ -718,6 +756,66 @@ export class SqliteStore implements Store {
     const sql = `SELECT * FROM deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     params.push(query.limit);
     return (this.db.prepare(sql).all(...params) as DeliveryRow[]).map(toDelivery);
+  }
+
+  async listDeadLetters(syncId: number, selection: DeadLetterSelection, afterId: number, limit: number): Promise<DeliveryRecord[]> {
+    const { sql, params } = deadLetterWhere(syncId, selection);
+    return (this.db.prepare(`SELECT * FROM deliveries WHERE ${sql} AND id > ? ORDER BY id LIMIT ?`).all(...params, afterId, limit) as DeliveryRow[]).map(
+      toDelivery,
+    );
+  }
+
+  async replayDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<ReplayResult> {
+    const { sql, params } = deadLetterWhere(syncId, selection);
+    const newerIdentify = this.db
+      .prepare(`SELECT 1 FROM deliveries WHERE sync_id = ? AND person = ? AND action = 'identify' AND status = 'delivered' AND id > ? LIMIT 1`)
+      .pluck();
+    const replay = this.db.prepare(
+      `UPDATE deliveries SET status = 'pending', item = ?, reason = NULL, attempts = 0, next_attempt_at = ?, dead_at = NULL,
+         replays = replays + 1, history = ${HISTORY_APPEND} WHERE id = ?`,
+    );
+    return this.db.transaction((): ReplayResult => {
+      const rows = this.db.prepare(`SELECT * FROM deliveries WHERE ${sql} ORDER BY id`).all(...params) as DeliveryRow[];
+      const result: ReplayResult = { replayed: [], skipped: [] };
+      const undo = new MetricDeltas();
+      for (const row of rows) {
+        if (row.item === null) {
+          result.skipped.push({ id: row.id, reason: "too large for Customer.io's 32 KB item limit: it can never be sent" });
+          continue;
+        }
+        let item = row.item;
+        if (row.action === 'identify') {
+          if (newerIdentify.get(syncId, row.person, row.id) !== undefined) {
+            result.skipped.push({ id: row.id, reason: 'a newer update of this person was delivered since; replaying would undo it' });
+            continue;
+          }
+          item = JSON.stringify({ ...(JSON.parse(row.item) as JsonObject), timestamp: Math.floor(now / 1000) });
+        }
+        const entry = JSON.stringify({ at: now, outcome: 'replayed', status: null });
+        replay.run(item, now, entry, entry, row.id);
+        const delta = undo.at(syncId, row.dead_at ?? row.created_at);
+        delta.dead--;
+        if (row.reason === 'expired') delta.expired--;
+        result.replayed.push({
+          id: row.id,
+          syncId,
+          person: row.person,
+          action: row.action,
+          itemJson: item,
+          attempts: 0,
+          sends: row.sends,
+          nextAttemptAt: now,
+          createdAt: row.created_at,
+        });
+      }
+      this.addMetrics([...undo.byKey.values()]);
+      return result;
+    })();
+  }
+
+  async dropDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<number> {
+    const { sql, params } = deadLetterWhere(syncId, selection);
+    return this.db.prepare(`UPDATE deliveries SET dropped_at = ? WHERE ${sql}`).run(now, ...params).changes;
   }
 
   async deliveryCounts(syncId: number): Promise<DeliveryCounts> {

@@ -1,0 +1,122 @@
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { DeadLetters } from '../engine/dead-letters.js';
+import { traceEvent } from '../engine/event-trace.js';
+import { AmpstreamError } from '../errors.js';
+import type { DeadLetterSelection } from '../store/delivery-types.js';
+import { deliveryView } from './delivery-view.js';
+import type { Store } from '../store/types.js';
+
+const SyncId = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
+const Cause = Type.Union([Type.Literal('rejected'), Type.Literal('expired'), Type.Literal('too_large')]);
+/** Selects dead letters: ids, or cause and a time range of death (ISO-8601, `to` exclusive). */
+const Selection = Type.Object(
+  {
+    ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 10_000 })),
+    reason: Type.Optional(Cause),
+    from: Type.Optional(Type.String()),
+    to: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+function instant(text: string | undefined, field: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Date.parse(text);
+  if (Number.isNaN(value)) throw new AmpstreamError('invalid_request', `${field} must be an ISO-8601 date-time`, { field });
+  return value;
+}
+
+function selection(input: { ids?: number[]; reason?: DeadLetterSelection['cause']; from?: string; to?: string }): DeadLetterSelection {
+  const from = instant(input.from, 'from');
+  const to = instant(input.to, 'to');
+  return {
+    ...(input.ids === undefined ? {} : { ids: input.ids }),
+    ...(input.reason === undefined ? {} : { cause: input.reason }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
+}
+
+/** The dead-letter store per sync (list, inspect, replay, drop) and the event trace. In the admin scope. */
+export async function deadLetterRoutes(scope: FastifyInstance, options: { deadLetters: DeadLetters; store: Store }): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { deadLetters, store } = options;
+
+  app.get(
+    '/api/syncs/:id/dead-letters',
+    {
+      schema: {
+        params: SyncId,
+        querystring: Type.Object(
+          {
+            reason: Type.Optional(Cause),
+            from: Type.Optional(Type.String()),
+            to: Type.Optional(Type.String()),
+            after: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { after, limit, ...rest } = request.query;
+      const rows = await deadLetters.list(Number(request.params.id), selection(rest), after ?? 0, limit ?? 100);
+      return { dead_letters: rows.map(deliveryView) };
+    },
+  );
+
+  app.get(
+    '/api/syncs/:id/dead-letters/:delivery',
+    { schema: { params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }), delivery: Type.String({ pattern: '^[0-9]{1,15}$' }) }) } },
+    async (request) => deliveryView(await deadLetters.get(Number(request.params.id), Number(request.params.delivery))),
+  );
+
+  app.post('/api/syncs/:id/dead-letters/replay', { schema: { params: SyncId, body: Selection } }, async (request) => {
+    const result = await deadLetters.replay(Number(request.params.id), selection(request.body));
+    return { replayed: result.replayed.map((r) => r.id), skipped: result.skipped };
+  });
+
+  app.post('/api/syncs/:id/dead-letters/drop', { schema: { params: SyncId, body: Selection } }, async (request) => ({
+    dropped: await deadLetters.drop(Number(request.params.id), selection(request.body)),
+  }));
+
+  app.get(
+    '/api/trace',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            insert_id: Type.Optional(Type.String({ minLength: 1 })),
+            user_id: Type.Optional(Type.String({ minLength: 1 })),
+            device_id: Type.Optional(Type.String({ minLength: 1 })),
+            project_id: Type.Optional(Type.Integer({ minimum: 1 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      if (q.insert_id === undefined && q.user_id === undefined && q.device_id === undefined) {
+        throw new AmpstreamError('invalid_request', 'give insert_id, user_id or device_id', { field: 'insert_id' });
+      }
+      const events = await store.findEvents({
+        ...(q.project_id === undefined ? {} : { projectId: q.project_id }),
+        ...(q.insert_id === undefined ? {} : { insertId: q.insert_id }),
+        ...(q.user_id === undefined ? {} : { userId: q.user_id }),
+        ...(q.device_id === undefined ? {} : { deviceId: q.device_id }),
+        limit: q.limit ?? 20,
+      });
+      const syncs = await store.listSyncs();
+      const traces = [];
+      for (const event of events) {
+        const deliveries = await store.findDeliveries({ eventSeq: event.seq, limit: 100 });
+        traces.push(traceEvent(event, syncs, deliveries));
+      }
+      return { events: traces };
+    },
+  );
+}
