@@ -9,6 +9,7 @@ import { DeliveryEngine } from './engine/delivery/delivery-engine.js';
 import { deliveryPlanner } from './engine/delivery-planner.js';
 import { GroupCommitter } from './engine/group-commit.js';
 import { DeadLetters } from './engine/dead-letters.js';
+import { ServiceMetrics } from './metrics/prometheus.js';
 import { SyncService } from './engine/sync-service.js';
 import { applySyncConfigFile } from './sync-config-file.js';
 import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS } from './metrics/delivery-metrics.js';
@@ -65,7 +66,8 @@ export async function startService(config: ServeConfig, options: StartOptions = 
         client,
         settings: config.delivery,
         onError: (syncId, error) => logger.error({ err: error, syncId }, 'delivery worker failed; retrying'),
-        onOutcome: (syncId, outcome, items) => {
+        onOutcome: (syncId, outcome, items, durationMs) => {
+          metrics.delivery(syncId, outcome, items, durationMs);
           if (outcome.kind === 'delivered') return;
           const { kind } = outcome;
           logger.warn({ syncId, items, outcome: kind, status: outcome.status }, 'Customer.io did not take a batch');
@@ -77,15 +79,18 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     maxEvents: config.commitMaxEvents,
     onRekeyed: (rekeys) => engine?.onRekeyed(rekeys),
     onPlanned: (syncIds) => engine?.onPlanned(syncIds),
+    onCommit: (stats) => metrics.commit(stats),
   });
   const syncs = new SyncService(store, client, async (syncId) => engine?.onSyncChanged(syncId));
+  const metrics = new ServiceMetrics({ store, rateLimiters: () => engine?.rateLimiters ?? new Map() });
   const ingest = new IngestService(projects, committer, {
     onCommitError: (error, requestId) => logger.error({ err: error, requestId }, 'ingest commit failed; replied 503'),
+    onReply: (source, code, events, duplicates, seconds) => metrics.ingest(source, code, events, duplicates, seconds),
   });
 
   let ready = false;
   const deadLetters = new DeadLetters(store, engine);
-  const app = await buildApp({ logger, store, projects, ingest, syncs, deadLetters, adminToken: adminToken.token, isReady: () => ready });
+  const app = await buildApp({ logger, store, projects, ingest, syncs, deadLetters, metrics, adminToken: adminToken.token, isReady: () => ready });
 
   const prune = setInterval(() => {
     const now = Date.now();

@@ -40,6 +40,12 @@ async function assertBooksBalance(): Promise<{ summary: any; planned: number }> 
   assert.equal(summary.eventsDiscarded, counts.discarded, 'discarded: summary = stored');
   assert.equal(summary.eventsDelivered + summary.eventsNotDelivered + summary.eventsDiscarded + counts.pending, planned, 'delivered + not delivered + discarded + pending = planned');
   assert.equal(summary.successOnFirstAttempt + summary.successAfterRetry, summary.eventsDelivered);
+  const prometheus = await (await fetch(`${service.url}/metrics`)).text();
+  const gauge = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(prometheus)?.[1]);
+  const statuses = ['pending', 'delivered', 'dead', 'discarded'].map((status) => gauge('ampstream_deliveries', `sync="${syncId}",status="${status}"`));
+  assert.deepEqual(statuses, [counts.pending, counts.delivered, counts.dead, counts.discarded], '/metrics shows the same numbers');
+  assert.equal(statuses.reduce((a, b) => a + b, 0), planned, '/metrics: they add up to everything planned');
+  assert.equal(gauge('ampstream_dead_letters', `sync="${syncId}"`), (await service.admin('GET', `/api/syncs/${syncId}/dead-letters?limit=1000`)).body.dead_letters.length);
   return { summary, planned };
 }
 

@@ -18,6 +18,8 @@ export interface IngestServiceOptions {
   newInsertId?: () => string;
   /** Told about failed commits (the error never holds request data). */
   onCommitError?: (error: unknown, requestId: string) => void;
+  /** Told about every reply: its code, the events the request carried, duplicates among them, and how long it took. */
+  onReply?: (source: IngestSource, code: number, events: number, duplicates: number, seconds: number) => void;
 }
 
 /**
@@ -51,6 +53,21 @@ export class IngestService {
     kind: ValidationContext['kind'],
     context: RequestContext,
   ): Promise<AmplitudeReply> {
+    const started = performance.now();
+    const observed = { duplicates: 0 };
+    const reply = await this.ingestParsed(parsed, source, kind, context, observed);
+    const events = parsed.ok ? parsed.envelope.events.length : 0;
+    this.options.onReply?.(source, reply.status, events, observed.duplicates, (performance.now() - started) / 1000);
+    return reply;
+  }
+
+  private async ingestParsed(
+    parsed: EnvelopeResult,
+    source: IngestSource,
+    kind: ValidationContext['kind'],
+    context: RequestContext,
+    observed: { duplicates: number },
+  ): Promise<AmplitudeReply> {
     if (!parsed.ok) return parsed.reply;
     const { envelope } = parsed;
     const project = await this.projects.resolve(envelope.apiKey);
@@ -75,6 +92,7 @@ export class IngestService {
         receivedAt: context.receivedAt,
         events,
       });
+      observed.duplicates = outcome.duplicates;
       if (source === 'identify') return IDENTIFY_SUCCESS;
       return successReply(outcome.accepted, context.payloadSize, context.receivedAt);
     } catch (error) {

@@ -4,6 +4,7 @@ import { replies } from '../amplitude/responses.js';
 import { AmpstreamError, isAmpstreamError } from '../errors.js';
 import type { IngestService } from '../engine/ingest-service.js';
 import type { DeadLetters } from '../engine/dead-letters.js';
+import type { ServiceMetrics } from '../metrics/prometheus.js';
 import type { SyncService } from '../engine/sync-service.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Store } from '../store/types.js';
@@ -21,6 +22,7 @@ export interface AppDependencies {
   ingest: IngestService;
   syncs: SyncService;
   deadLetters: DeadLetters;
+  metrics: ServiceMetrics;
   adminToken: string;
   /** Whether the service is ready to take traffic (store open, workers running). */
   isReady?: () => boolean;
@@ -99,6 +101,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
   app.get('/readyz', async (_request, reply) => {
     try {
       await deps.store.ping();

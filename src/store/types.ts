@@ -256,6 +256,10 @@ export interface Store {
   /** Marks selected dead letters dropped (they stay counted as not delivered); returns how many. */
   dropDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<number>;
   deliveryCounts(syncId: number): Promise<DeliveryCounts>;
+  /** Dead letters of a sync not dropped: the size of its dead-letter store. */
+  deadLetterCount(syncId: number): Promise<number>;
+  /** When the oldest pending delivery of a sync was planned (ms), or null when none is pending. */
+  oldestPending(syncId: number): Promise<number | null>;
 
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;

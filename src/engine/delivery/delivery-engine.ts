@@ -13,7 +13,7 @@ export interface DeliveryEngineOptions {
   settings: DeliverySettings;
   clock?: () => number;
   random?: () => number;
-  onOutcome?: (syncId: number, outcome: TrackOutcome, items: number) => void;
+  onOutcome?: (syncId: number, outcome: TrackOutcome, items: number, durationMs: number) => void;
   onError?: (syncId: number, error: unknown) => void;
 }
 
@@ -48,6 +48,11 @@ export class DeliveryEngine {
     for (const sync of await this.options.store.listSyncs()) {
       if (sync.enabled) this.startDispatcher(sync);
     }
+  }
+
+  /** The rate limiters, by workspace (`region|site_id`), for metrics. */
+  get rateLimiters(): ReadonlyMap<string, AdaptiveRateLimiter> {
+    return this.limiters;
   }
 
   /** Dispatchers running now, by sync id (for status and metrics). */

@@ -19,7 +19,7 @@ export interface DispatcherDependencies {
   clock: () => number;
   random: () => number;
   /** Told about every batch outcome (metrics, logs); never given secrets. */
-  onOutcome?: (syncId: number, outcome: TrackOutcome, items: number) => void;
+  onOutcome?: (syncId: number, outcome: TrackOutcome, items: number, durationMs: number) => void;
   onError?: (syncId: number, error: unknown) => void;
 }
 
@@ -168,6 +168,7 @@ export class SyncDispatcher {
 
   private async send(batch: TakenBatch): Promise<void> {
     const items = batch.items.map((d) => JSON.parse(d.itemJson) as TrackItem);
+    const started = performance.now();
     let outcome: TrackOutcome;
     try {
       outcome = await this.deps.client.sendBatch(this.workspace, items);
@@ -175,7 +176,7 @@ export class SyncDispatcher {
       outcome = { kind: 'retryable', status: null, cause: 'connection_failed', message: String(error) };
     }
     try {
-      this.deps.onOutcome?.(this.syncId, outcome, items.length);
+      this.deps.onOutcome?.(this.syncId, outcome, items.length, performance.now() - started);
       await this.apply(batch, outcome);
     } catch (error) {
       this.deps.onError?.(this.syncId, error);

@@ -395,6 +395,12 @@ export class SqliteStore implements Store {
       ),
       failureGroups: db.prepare('SELECT * FROM delivery_failures WHERE sync_id = ? ORDER BY last_at DESC'),
       deliveryCounts: db.prepare('SELECT status, count(*) AS n FROM deliveries WHERE sync_id = ? GROUP BY status'),
+      deadLetterCount: db
+        .prepare("SELECT count(*) FROM deliveries WHERE sync_id = ? AND status = 'dead' AND dropped_at IS NULL")
+        .pluck(),
+      oldestPending: db
+        .prepare("SELECT created_at FROM deliveries WHERE sync_id = ? AND status = 'pending' ORDER BY id LIMIT 1")
+        .pluck(),
     };
   }
 
@@ -816,6 +822,14 @@ export class SqliteStore implements Store {
   async dropDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<number> {
     const { sql, params } = deadLetterWhere(syncId, selection);
     return this.db.prepare(`UPDATE deliveries SET dropped_at = ? WHERE ${sql}`).run(now, ...params).changes;
+  }
+
+  async deadLetterCount(syncId: number): Promise<number> {
+    return this.statements.deadLetterCount.get(syncId) as number;
+  }
+
+  async oldestPending(syncId: number): Promise<number | null> {
+    return (this.statements.oldestPending.get(syncId) as number | undefined) ?? null;
   }
 
   async deliveryCounts(syncId: number): Promise<DeliveryCounts> {
