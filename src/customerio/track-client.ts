@@ -24,6 +24,8 @@ export type CredentialCheck =
 export interface TrackClient {
   /** Sends one v2 batch request and classifies the reply. Never throws for HTTP or network failures. */
   sendBatch(workspace: TrackWorkspace, items: readonly TrackItem[]): Promise<TrackOutcome>;
+  /** The same, for items already serialised (each one JSON text): the body is joined, not re-serialised. */
+  sendBatchJson(workspace: TrackWorkspace, itemsJson: readonly string[]): Promise<TrackOutcome>;
   /** Checks the credentials and the region through `GET /api/v1/accounts/region`. */
   checkCredentials(workspace: TrackWorkspace): Promise<CredentialCheck>;
   close(): Promise<void>;
@@ -71,14 +73,22 @@ export function createTrackClient(options: TrackClientOptions = {}): TrackClient
     return { status: reply.statusCode, headers: reply.headers, body: text };
   }
 
+  async function send(workspace: TrackWorkspace, body: string, itemCount: number): Promise<TrackOutcome> {
+    try {
+      const response = await call(workspace, 'POST', '/api/v2/batch', body);
+      return classifyTrackResponse(response, { itemCount, now: now() });
+    } catch (error) {
+      return classifyTransportError(error);
+    }
+  }
+
   return {
-    async sendBatch(workspace, items) {
-      try {
-        const response = await call(workspace, 'POST', '/api/v2/batch', batchBody(items));
-        return classifyTrackResponse(response, { itemCount: items.length, now: now() });
-      } catch (error) {
-        return classifyTransportError(error);
-      }
+    sendBatch(workspace, items) {
+      return send(workspace, batchBody(items), items.length);
+    },
+
+    sendBatchJson(workspace, itemsJson) {
+      return send(workspace, `{"batch":[${itemsJson.join(',')}]}`, itemsJson.length);
     },
 
     async checkCredentials(workspace) {

@@ -1,5 +1,5 @@
 import type { TrackClient } from '../../customerio/track-client.js';
-import type { TrackItem, TrackWorkspace } from '../../customerio/track-items.js';
+import type { TrackWorkspace } from '../../customerio/track-items.js';
 import type { TrackOutcome } from '../../customerio/track-outcome.js';
 import type { PendingDelivery, SyncPause } from '../../store/delivery-types.js';
 import type { Store } from '../../store/types.js';
@@ -167,11 +167,11 @@ export class SyncDispatcher {
   }
 
   private async send(batch: TakenBatch): Promise<void> {
-    const items = batch.items.map((d) => JSON.parse(d.itemJson) as TrackItem);
+    const items = batch.items.map((d) => d.itemJson);
     const started = performance.now();
     let outcome: TrackOutcome;
     try {
-      outcome = await this.deps.client.sendBatch(this.workspace, items);
+      outcome = await this.deps.client.sendBatchJson(this.workspace, items);
     } catch (error) {
       outcome = { kind: 'retryable', status: null, cause: 'connection_failed', message: String(error) };
     }
