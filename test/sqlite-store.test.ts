@@ -4,6 +4,7 @@ import { after } from 'node:test';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { tempDir } from './helpers/service.js';
 import { storeContract } from './store-contract.js';
+import { storeDeliveryContract } from './store-delivery-contract.js';
 
 const dir = tempDir('ampstream-sqlite-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,3 +19,4 @@ storeContract(
   },
 );
 storeContract('sqlite (:memory:)', async () => new SqliteStore({ path: ':memory:' }));
+storeDeliveryContract('sqlite (:memory:)', async () => new SqliteStore({ path: ':memory:' }));

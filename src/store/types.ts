@@ -233,8 +233,9 @@ export interface Store {
 
   /** Pending deliveries of a sync with id above `afterId`, in id order. */
   pendingDeliveries(syncId: number, afterId: number, limit: number): Promise<PendingDelivery[]>;
-  /** Records what became of deliveries after a request, with what it adds to metrics and failure samples, in one transaction. */
+  /** Records what became of a sync's deliveries after a request, with what it adds to metrics and failure samples, in one transaction. */
   recordDeliveryResults(
+    syncId: number,
     results: readonly DeliveryResult[],
     metrics: readonly MetricIncrement[],
     failures: readonly FailureSample[],

@@ -194,7 +194,7 @@ export class SyncDispatcher {
     const verdict = judgeBatch(this.syncId, batch.items, outcome, now, this.deps.settings.retry, this.deps.random);
     if (verdict.throttle !== undefined) this.deps.limiter.onThrottled(verdict.throttle.retryAfterMs);
     const metrics = metricIncrementsFor(this.syncId, batch.items, verdict.results);
-    await this.deps.store.recordDeliveryResults(verdict.results, metrics, verdict.failures);
+    await this.deps.store.recordDeliveryResults(this.syncId, verdict.results, metrics, verdict.failures);
     if (verdict.pause !== undefined) {
       this.pause = verdict.pause;
       await this.deps.store.setSyncPause(this.syncId, this.pause);

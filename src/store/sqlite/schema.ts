@@ -142,4 +142,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (sync_id, category, reason)
   ) WITHOUT ROWID;
   `,
+  `
+  -- deliveries per sync and status, kept as rows change status (counting the rows would scan them)
+  CREATE TABLE sync_delivery_counts (
+    sync_id  INTEGER NOT NULL,
+    status   TEXT    NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (sync_id, status)
+  ) WITHOUT ROWID;
+  INSERT INTO sync_delivery_counts (sync_id, status, n) SELECT sync_id, status, count(*) FROM deliveries GROUP BY sync_id, status;
+  `,
 ];

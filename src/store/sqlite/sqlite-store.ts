@@ -67,6 +67,22 @@ const HISTORY_APPEND = `CASE WHEN json_array_length(coalesce(history, '[]')) >= 
 
 const FAILURE_SAMPLES = 5;
 
+/** Changes to the per-sync, per-status delivery counts, added up before they are written. */
+class StatusTally {
+  private readonly counts = new Map<string, [number, string, number]>();
+
+  add(syncId: number, status: string, n: number): void {
+    const key = `${syncId}|${status}`;
+    const entry = this.counts.get(key);
+    if (entry === undefined) this.counts.set(key, [syncId, status, n]);
+    else entry[2] += n;
+  }
+
+  entries(): Iterable<[number, string, number]> {
+    return this.counts.values();
+  }
+}
+
 interface MetricRow {
   bucket: number;
   planned: number;
@@ -394,7 +410,12 @@ export class SqliteStore implements Store {
          ON CONFLICT (sync_id, category, reason) DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at, samples = excluded.samples`,
       ),
       failureGroups: db.prepare('SELECT * FROM delivery_failures WHERE sync_id = ? ORDER BY last_at DESC'),
-      deliveryCounts: db.prepare('SELECT status, count(*) AS n FROM deliveries WHERE sync_id = ? GROUP BY status'),
+      deliveryCounts: db.prepare('SELECT status, n FROM sync_delivery_counts WHERE sync_id = ?'),
+      addCount: db.prepare(
+        `INSERT INTO sync_delivery_counts (sync_id, status, n) VALUES (?, ?, ?)
+         ON CONFLICT (sync_id, status) DO UPDATE SET n = n + excluded.n`,
+      ),
+      deleteSyncCounts: db.prepare('DELETE FROM sync_delivery_counts WHERE sync_id = ?'),
       deadLetterCount: db
         .prepare("SELECT count(*) FROM deliveries WHERE sync_id = ? AND status = 'dead' AND dropped_at IS NULL")
         .pluck(),
@@ -483,7 +504,9 @@ export class SqliteStore implements Store {
       s.rekeyDeliveries.run(rekey.to, deliveryPartition(rekey.syncId, rekey.to), rekey.syncId, rekey.from);
     }
     const planned = new Set<number>();
+    const tally = new StatusTally();
     for (const d of writes.deliveries) {
+      tally.add(d.syncId, d.status, 1);
       s.insertDelivery.run(
         d.syncId,
         d.eventSeq,
@@ -501,6 +524,7 @@ export class SqliteStore implements Store {
       if (d.status === 'pending') planned.add(d.syncId);
     }
     this.addMetrics(writes.metrics);
+    this.addCounts(tally);
     for (const p of writes.persons) s.upsertSyncPerson.run(p.syncId, p.personKey, p.state.identified ? 1 : 0);
     for (const d of writes.devices) s.upsertSyncDevice.run(d.syncId, d.deviceId, d.state);
     return { plannedSyncs: [...planned], rekeys: writes.rekeys };
@@ -648,6 +672,7 @@ export class SqliteStore implements Store {
       s.deleteSyncDeliveries.run(id);
       s.deleteSyncPersons.run(id);
       s.deleteSyncDevices.run(id);
+      s.deleteSyncCounts.run(id);
       return s.deleteSync.run(id).changes > 0;
     })();
     this.enabledSyncs = undefined;
@@ -685,19 +710,30 @@ export class SqliteStore implements Store {
   }
 
   async recordDeliveryResults(
+    syncId: number,
     results: readonly DeliveryResult[],
     metrics: readonly MetricIncrement[],
     failures: readonly FailureSample[],
   ): Promise<void> {
     const s = this.statements;
     this.db.transaction(() => {
+      const tally = new StatusTally();
       for (const r of results) {
         const attempt = r.countsAttempt ? 1 : 0;
         const history = JSON.stringify(r.attempt);
-        if (r.kind === 'delivered') s.deliveredResult.run(r.at, attempt, r.at, history, history, r.id);
-        else if (r.kind === 'retry') s.retryResult.run(r.nextAttemptAt, attempt, r.error, r.at, history, history, r.id);
-        else s.deadResult.run(r.at, r.cause, attempt, r.error, r.at, history, history, r.id);
+        if (r.kind === 'retry') {
+          s.retryResult.run(r.nextAttemptAt, attempt, r.error, r.at, history, history, r.id);
+          continue;
+        }
+        const changed =
+          r.kind === 'delivered'
+            ? s.deliveredResult.run(r.at, attempt, r.at, history, history, r.id).changes
+            : s.deadResult.run(r.at, r.cause, attempt, r.error, r.at, history, history, r.id).changes;
+        if (changed === 0) continue;
+        tally.add(syncId, 'pending', -1);
+        tally.add(syncId, r.kind, 1);
       }
+      this.addCounts(tally);
       this.addMetrics(metrics);
       for (const f of failures) {
         const stored = s.failureGroup.get(f.syncId, f.category, f.reason) as string | undefined;
@@ -705,6 +741,10 @@ export class SqliteStore implements Store {
         s.upsertFailure.run(f.syncId, f.category, f.reason, f.count, f.at, f.at, JSON.stringify(samples));
       }
     })();
+  }
+
+  private addCounts(tally: StatusTally): void {
+    for (const [syncId, status, n] of tally.entries()) if (n !== 0) this.statements.addCount.run(syncId, status, n);
   }
 
   /** Adds increments to their minute and their hour. */
@@ -784,6 +824,7 @@ export class SqliteStore implements Store {
       const rows = this.db.prepare(`SELECT * FROM deliveries WHERE ${sql} ORDER BY id`).all(...params) as DeliveryRow[];
       const result: ReplayResult = { replayed: [], skipped: [] };
       const undo = new MetricDeltas();
+      const tally = new StatusTally();
       for (const row of rows) {
         if (row.item === null) {
           result.skipped.push({ id: row.id, reason: "too large for Customer.io's 32 KB item limit: it can never be sent" });
@@ -799,6 +840,8 @@ export class SqliteStore implements Store {
         }
         const entry = JSON.stringify({ at: now, outcome: 'replayed', status: null });
         replay.run(item, now, entry, entry, row.id);
+        tally.add(syncId, 'dead', -1);
+        tally.add(syncId, 'pending', 1);
         const delta = undo.at(syncId, row.dead_at ?? row.created_at);
         delta.dead--;
         if (row.reason === 'expired') delta.expired--;
@@ -815,6 +858,7 @@ export class SqliteStore implements Store {
         });
       }
       this.addMetrics([...undo.byKey.values()]);
+      this.addCounts(tally);
       return result;
     })();
   }

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { deliveryPlanner } from '../src/engine/delivery-planner.js';
+import { ingestProcessor } from '../src/engine/ingest-processor.js';
+import { emptyDelta, minuteOf } from '../src/metrics/delivery-metrics.js';
+import type { AttemptRecord, PendingDelivery, SyncRecord } from '../src/store/delivery-types.js';
+import type { Store } from '../src/store/types.js';
+import { validateSyncInput } from '../src/sync/sync-validation.js';
+import { event, unit } from './store-contract.js';
+
+const NOW = Date.UTC(2026, 11, 3, 12);
+const processor = { ...ingestProcessor, planner: deliveryPlanner };
+const attempt = (outcome: AttemptRecord['outcome'], status: number | null): AttemptRecord => ({ at: NOW, outcome, status });
+
+function syncConfig(projectId: number, name: string, settings: Record<string, unknown> = {}) {
+  return validateSyncInput({ name, project_id: projectId, customerio: { site_id: 's', api_key: 'k', region: 'us' }, send_users: { enabled: false }, ...settings }, 'create') as unknown as SyncRecord['config'];
+}
+
+/**
+ * The sync and delivery half of the Store contract: syncs, deliveries planned in the ingest commit,
+ * results, counts, metrics, failures and dead letters.
+ */
+export function storeDeliveryContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract, syncs and deliveries: ${name}`, () => {
+    let store: Store;
+    let projectId: number;
+    let sync: SyncRecord;
+    before(async () => {
+      store = await open();
+      projectId = (await store.createProject({ name: 'p', apiKeyHash: 'dh', apiKeyHint: 'dh', createdAt: NOW })).id;
+      sync = await store.createSync({ projectId, enabled: true, config: syncConfig(projectId, 'main'), createdAt: NOW });
+    });
+    after(() => store.close());
+
+    const ingest = async (...events: Parameters<typeof event>[0][]) => {
+      const committed = await store.commitIngest([unit(projectId, events.map(event), NOW)], processor);
+      await committed.durable;
+      return committed;
+    };
+
+    it('creates, lists, updates, pauses and deletes syncs', async () => {
+      const other = await store.createSync({ projectId, enabled: false, config: syncConfig(projectId, 'other'), createdAt: NOW });
+      assert.deepEqual((await store.listSyncs(projectId)).map((s) => [s.id, s.enabled]), [
+        [sync.id, true],
+        [other.id, false],
+      ]);
+      await store.setSyncPause(other.id, { reason: 'Unauthorized request', problem: 'credentials_rejected', since: NOW });
+      assert.equal((await store.getSync(other.id))?.pause?.problem, 'credentials_rejected');
+      const updated = await store.updateSync(other.id, { config: syncConfig(projectId, 'renamed'), enabled: true, updatedAt: NOW + 1 });
+      assert.equal(updated?.pause, null, 'a config change clears a pause');
+      assert.equal((updated?.config as { name: string }).name, 'renamed');
+      assert.equal(await store.deleteSync(other.id), true);
+      assert.equal(await store.getSync(other.id), undefined);
+      assert.equal(await store.deleteSync(other.id), false);
+    });
+
+    it('plans deliveries in the ingest commit for enabled syncs, with counts and metrics', async () => {
+      const committed = await ingest({ userId: 'dc-user-1', insertId: 'dc-1' }, { userId: 'dc-user-2', insertId: 'dc-2' }, { deviceId: 'dc-anon', insertId: 'dc-3' });
+      assert.deepEqual(committed.plannedSyncs, [sync.id]);
+      const pending = await store.pendingDeliveries(sync.id, 0, 100);
+      assert.deepEqual(pending.map((p) => [p.person, p.action, p.attempts, p.sends]), [
+        ['user:dc-user-1', 'event', 0, 0],
+        ['user:dc-user-2', 'event', 0, 0],
+      ]);
+      assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 2, delivered: 0, dead: 0, discarded: 1 });
+      const [bucket] = await store.metricBuckets(sync.id, 'minute', minuteOf(NOW), minuteOf(NOW) + 60_000);
+      assert.equal(bucket?.delta.planned, 3);
+      assert.equal(bucket?.delta.discarded, 1);
+      assert.equal((await store.metricBuckets(sync.id, 'hour', NOW - 3_600_000, NOW + 3_600_000))[0]?.delta.planned, 3);
+      assert.equal(await store.oldestPending(sync.id), NOW);
+      assert.deepEqual((await store.pendingDeliveries(sync.id, pending[0]?.id ?? 0, 100)).map((p) => p.person), ['user:dc-user-2'], 'paged by id');
+    });
+
+    it('records results: counts move, history grows, failures are grouped with samples', async () => {
+      const [first, second] = (await store.pendingDeliveries(sync.id, 0, 100)) as [PendingDelivery, PendingDelivery];
+      const delivered = emptyDelta();
+      delivered.delivered = 1;
+      await store.recordDeliveryResults(
+        sync.id,
+        [
+          { id: first.id, at: NOW, kind: 'delivered', countsAttempt: true, attempt: attempt('delivered', 200) },
+          { id: second.id, at: NOW, kind: 'retry', nextAttemptAt: NOW + 1000, countsAttempt: true, error: '{"status":503}', attempt: attempt('failed', 503) },
+        ],
+        [{ syncId: sync.id, minute: minuteOf(NOW), delta: delivered }],
+        [{ syncId: sync.id, category: 'server_error', reason: 'HTTP 503', at: NOW, count: 1, sample: { item: { n: 1 }, reply: { status: 503, body: 'down' } } }],
+      );
+      assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 1, delivered: 1, dead: 0, discarded: 1 });
+      const [retried] = await store.pendingDeliveries(sync.id, 0, 100);
+      assert.deepEqual([retried?.attempts, retried?.sends, retried?.nextAttemptAt], [1, 1, NOW + 1000]);
+      const [done] = await store.findDeliveries({ syncId: sync.id, status: 'delivered', limit: 10 });
+      assert.deepEqual(done?.history, [attempt('delivered', 200)]);
+      assert.equal(done?.deliveredAt, NOW);
+      const [group] = await store.failureGroups(sync.id);
+      assert.deepEqual([group?.category, group?.reason, group?.count, group?.samples.length], ['server_error', 'HTTP 503', 1, 1]);
+      const [bucket] = await store.metricBuckets(sync.id, 'minute', minuteOf(NOW), minuteOf(NOW) + 60_000);
+      assert.equal(bucket?.delta.delivered, 1);
+
+      await store.recordDeliveryResults(
+        sync.id,
+        [{ id: second.id, at: NOW + 1000, kind: 'dead', cause: 'rejected', countsAttempt: true, error: '{"reason":"invalid"}', attempt: attempt('rejected', 207) }],
+        [],
+        [],
+      );
+      assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 0, delivered: 1, dead: 1, discarded: 1 });
+      assert.equal(await store.deadLetterCount(sync.id), 1);
+      assert.equal(await store.oldestPending(sync.id), null);
+    });
+
+    it('replays and drops dead letters, keeping the counts and metrics right', async () => {
+      const [dead] = await store.listDeadLetters(sync.id, { cause: 'rejected' }, 0, 10);
+      assert.equal(dead?.deadAt, NOW + 1000);
+      assert.deepEqual(await store.listDeadLetters(sync.id, { cause: 'expired' }, 0, 10), []);
+      const dying = emptyDelta();
+      dying.dead = 1;
+      await store.recordDeliveryResults(sync.id, [], [{ syncId: sync.id, minute: minuteOf(NOW + 1000), delta: dying }], []);
+      const replay = await store.replayDeadLetters(sync.id, { ids: [dead?.id ?? 0] }, NOW + 5000);
+      assert.deepEqual(replay.replayed.map((r) => [r.id, r.itemJson === dead?.itemJson, r.nextAttemptAt]), [[dead?.id, true, NOW + 5000]]);
+      assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 1, delivered: 1, dead: 0, discarded: 1 });
+      const [bucket] = await store.metricBuckets(sync.id, 'minute', minuteOf(NOW), minuteOf(NOW) + 60_000);
+      assert.equal(bucket?.delta.dead, 0, 'the replayed letter left the not-delivered counter');
+      await store.recordDeliveryResults(
+        sync.id,
+        [{ id: dead?.id ?? 0, at: NOW + 6000, kind: 'dead', cause: 'expired', countsAttempt: true, error: '{}', attempt: attempt('expired', 503) }],
+        [],
+        [],
+      );
+      assert.equal(await store.dropDeadLetters(sync.id, { cause: 'expired' }, NOW + 7000), 1);
+      assert.deepEqual(await store.listDeadLetters(sync.id, {}, 0, 10), []);
+      assert.equal(await store.deadLetterCount(sync.id), 0);
+      assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 0, delivered: 1, dead: 1, discarded: 1 }, 'dropped letters stay not delivered');
+      assert.deepEqual(await store.replayDeadLetters(sync.id, {}, NOW), { replayed: [], skipped: [] });
+    });
+
+    it('prunes old metric buckets', async () => {
+      await store.pruneMetrics(NOW + 3_600_000, 0);
+      assert.deepEqual(await store.metricBuckets(sync.id, 'minute', 0, NOW * 2), []);
+      assert.equal((await store.metricBuckets(sync.id, 'hour', 0, NOW * 2)).length, 1);
+    });
+  });
+}
