@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli, type CliProcess } from './helpers/process.js';
 import { tempDir } from './helpers/service.js';
@@ -39,5 +40,17 @@ describe('ampstream serve when it cannot start', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('--config with a file that is not JSON: exits 2 saying so, never quoting the key around the mistake', async () => {
+    const dataDir = tempDir('ampstream-config-');
+    dirs.push(dataDir);
+    const file = join(dataDir, 'syncs.json');
+    // the key pasted without quotes: V8's own message quotes the text around it ("api_key": sk_live_01…)
+    writeFileSync(file, '{ "syncs": [ { "name": "prod", "project_id": 1,\n  "customerio": { "site_id": "site-1", "api_key": sk_live_0123456789abcdef } } ] }\n');
+    const cli = serve(dataDir, ['--port', '0', '--config', file]);
+    assert.equal(await exitOf(cli), 2);
+    assert.match(cli.stderr(), /syncs\.json: not valid JSON \(config\)/);
+    assert.ok(!`${cli.stderr()}${cli.stdout()}`.includes('sk_live'), cli.stderr());
   });
 });
