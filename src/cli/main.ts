@@ -5,6 +5,7 @@ import { startService } from '../service.js';
 import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { printTable } from './table.js';
 import { registerSimulateCommand } from './simulate-command.js';
+import { registerSyncsCommand } from './syncs-command.js';
 
 interface ProjectView {
   id: number;
@@ -87,6 +88,7 @@ export function buildCli(): Command {
       );
     },
   );
+  registerSyncsCommand(program);
   registerSimulateCommand(program);
   return program;
 }
