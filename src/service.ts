@@ -98,18 +98,38 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   }, 10 * 60 * 1000);
   prune.unref();
 
-  let firstProjectKey: string | undefined;
-  if ((await store.listProjects()).length === 0) {
-    const created = await projects.create({ name: 'Default project' });
-    firstProjectKey = created.apiKey;
-  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      ready = false;
+      clearInterval(prune);
+      await app.close();
+      await committer.close();
+      await engine?.stop();
+      await client.close();
+      await store.close();
+      logger.info('ampstream stopped');
+    })();
+    return stopping;
+  };
 
-  if (config.configFile !== undefined) {
-    const applied = await applySyncConfigFile(config.configFile, syncs);
-    announce(`syncs from ${config.configFile}: ${applied.created.length} created, ${applied.updated.length} updated`);
+  let firstProjectKey: string | undefined;
+  try {
+    if ((await store.listProjects()).length === 0) {
+      const created = await projects.create({ name: 'Default project' });
+      firstProjectKey = created.apiKey;
+    }
+    if (config.configFile !== undefined) {
+      const applied = await applySyncConfigFile(config.configFile, syncs);
+      announce(`syncs from ${config.configFile}: ${applied.created.length} created, ${applied.updated.length} updated`);
+    }
+    await engine?.start();
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // A bad config file or a taken port: close what is open so the process can exit.
+    await stop();
+    throw error;
   }
-  await engine?.start();
-  await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -134,19 +154,5 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   announce(`point an Amplitude SDK at ${url}/2/httpapi`);
   logger.info({ url, dataDir: config.dataDir }, 'ampstream started');
 
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      ready = false;
-      clearInterval(prune);
-      await app.close();
-      await committer.close();
-      await engine?.stop();
-      await client.close();
-      await store.close();
-      logger.info('ampstream stopped');
-    })();
-    return stopping;
-  };
   return { app, store, url, stop };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isPlainObject } from './amplitude/plain-data.js';
 import type { SyncService } from './engine/sync-service.js';
 import { AmpstreamError, isAmpstreamError } from './errors.js';
+import { parseJsonText } from './json-text.js';
 
 /**
  * A declarative sync file (`ampstream serve --config FILE`):
@@ -32,12 +33,15 @@ function resolveSecrets(sync: unknown, env: NodeJS.ProcessEnv, where: string): u
 }
 
 export async function applySyncConfigFile(path: string, syncs: SyncService, env: NodeJS.ProcessEnv = process.env): Promise<ConfigFileResult> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new AmpstreamError('config_invalid', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { field: 'config' });
   }
+  const json = parseJsonText(text);
+  if (!json.ok) throw new AmpstreamError('config_invalid', `${path}: ${json.problem}`, { field: 'config' });
+  const parsed = json.value;
   if (!isPlainObject(parsed) || !Array.isArray(parsed.syncs)) {
     throw new AmpstreamError('config_invalid', `${path} must hold a JSON object with a "syncs" list`, { field: 'config' });
   }

@@ -1,3 +1,4 @@
+import { Option, type Command } from 'commander';
 import { readAdminToken } from '../admin-token.js';
 import { AmpstreamError } from '../errors.js';
 import { resolve } from 'node:path';
@@ -11,6 +12,15 @@ export interface AdminConnectionFlags {
 export interface AdminConnection {
   url: string;
   token: string;
+}
+
+/** Adds the options of every command that calls the admin API: where it is, the token, --json. */
+export function connectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--url <url>', 'admin API base URL (default: AMPSTREAM_URL or http://127.0.0.1:$AMPSTREAM_PORT)'))
+    .addOption(new Option('--token <token>', 'admin token (default: AMPSTREAM_ADMIN_TOKEN or <data-dir>/admin-token)'))
+    .addOption(new Option('--data-dir <dir>', 'data directory holding admin-token (default: AMPSTREAM_DATA_DIR or ./data)'))
+    .option('--json', 'print JSON instead of a table');
 }
 
 /**

@@ -1,18 +1,11 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { NUMERIC_SETTINGS, resolveServeConfig, type ServeFlags } from '../config.js';
 import { isAmpstreamError } from '../errors.js';
 import { startService } from '../service.js';
-import { adminRequest, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
+import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { printTable } from './table.js';
 import { registerSimulateCommand } from './simulate-command.js';
-
-function connectionOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--url <url>', 'admin API base URL (default: AMPSTREAM_URL or http://127.0.0.1:$AMPSTREAM_PORT)'))
-    .addOption(new Option('--token <token>', 'admin token (default: AMPSTREAM_ADMIN_TOKEN or <data-dir>/admin-token)'))
-    .addOption(new Option('--data-dir <dir>', 'data directory holding admin-token (default: AMPSTREAM_DATA_DIR or ./data)'))
-    .option('--json', 'print JSON instead of a table');
-}
+import { registerSyncsCommand } from './syncs-command.js';
 
 interface ProjectView {
   id: number;
@@ -95,6 +88,7 @@ export function buildCli(): Command {
       );
     },
   );
+  registerSyncsCommand(program);
   registerSimulateCommand(program);
   return program;
 }

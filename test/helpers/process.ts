@@ -13,13 +13,14 @@ export interface CliProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs the ampstream CLI from source (through tsx), with the given arguments and environment. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
+/** Runs the ampstream CLI from source (through tsx), with the given arguments and environment (and stdin text). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI_SOURCE, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.end(input);
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { CredentialTest, SyncState } from '../engine/sync-service.js';
+import { AmpstreamError } from '../errors.js';
+import { parseJsonText } from '../json-text.js';
+import type { DeliveryCounts } from '../store/delivery-types.js';
+import type { SyncView } from '../sync/sync-schema.js';
+import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
+import { printTable } from './table.js';
+
+/** A sync as the admin API answers: its config without the Customer.io key, its status and counts. */
+type SyncReply = SyncView & { id: number; status: SyncState; deliveries: DeliveryCounts; created_at: string; updated_at: string };
+
+type Flags = AdminConnectionFlags & { json?: boolean };
+type FileFlags = Flags & { file: string; patch?: boolean };
+
+const write = (text: string) => process.stdout.write(text);
+
+function syncId(raw: string): number {
+  if (!/^[1-9][0-9]{0,14}$/.test(raw)) throw new AmpstreamError('invalid_request', `a sync id is a positive integer (got ${JSON.stringify(raw)})`, { field: 'id' });
+  return Number(raw);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The sync JSON of `--file PATH` (`-`: stdin). Errors name the file and the place, never its text. */
+async function readSyncFile(path: string): Promise<unknown> {
+  const source = path === '-' ? 'stdin' : path;
+  let text: string;
+  try {
+    text = path === '-' ? await readStdin() : readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new AmpstreamError('invalid_request', `cannot read ${source}: ${error instanceof Error ? error.message : String(error)}`, { field: 'file' });
+  }
+  const json = parseJsonText(text);
+  if (!json.ok) throw new AmpstreamError('invalid_request', `${source}: ${json.problem}`, { field: 'file' });
+  return json.value;
+}
+
+function statusText(status: SyncState): string {
+  if (status.state !== 'paused') return status.state;
+  return `paused since ${status.since}: ${status.reason} (${status.problem})`;
+}
+
+function countsText(counts: DeliveryCounts): string {
+  return `pending ${counts.pending}, delivered ${counts.delivered}, dead ${counts.dead}, discarded ${counts.discarded}`;
+}
+
+/** The sync's config alone, as `update --file` takes it back (`api_key_set: true` keeps the key). */
+function configOf(sync: SyncReply): SyncView {
+  const { id: _id, status: _status, deliveries: _deliveries, created_at: _created, updated_at: _updated, ...config } = sync;
+  return config;
+}
+
+function showSync(sync: SyncReply): void {
+  write(
+    [
+      `sync ${sync.id} "${sync.name}" (project ${sync.project_id})`,
+      `status:     ${statusText(sync.status)}`,
+      `deliveries: ${countsText(sync.deliveries)}`,
+      `created:    ${sync.created_at}`,
+      `updated:    ${sync.updated_at}`,
+      'config (the Customer.io api_key is write-only: never shown):',
+      `${JSON.stringify(configOf(sync), null, 2)}\n`,
+    ].join('\n'),
+  );
+}
+
+/** One line saying what a change did, or the sync as JSON with --json. */
+function reportChange(flags: Flags, verb: string, sync: SyncReply): void {
+  if (flags.json) write(`${JSON.stringify(sync, null, 2)}\n`);
+  else write(`${verb} sync ${sync.id} "${sync.name}" (project ${sync.project_id}): ${statusText(sync.status)}\n`);
+}
+
+/** Adds a `syncs` subcommand that takes the connection options and turns its arguments into one admin call. */
+function subcommand<A extends unknown[]>(
+  syncs: Command,
+  spec: string,
+  description: string,
+  run: (connection: AdminConnection, ...args: A) => Promise<void>,
+  extra: (command: Command) => Command = (c) => c,
+): void {
+  connectionOptions(extra(syncs.command(spec).description(description))).action(async (...args: unknown[]) => {
+    const flags = args[args.length - 2] as Flags;
+    await run(resolveAdminConnection(flags), ...(args.slice(0, -1) as A));
+  });
+}
+
+async function setEnabled(connection: AdminConnection, id: string, flags: Flags, enabled: boolean): Promise<void> {
+  const sync = await adminRequest<SyncReply>(connection, 'PATCH', `/api/syncs/${syncId(id)}`, { enabled });
+  reportChange(flags, enabled ? 'enabled' : 'disabled', sync);
+}
+
+/** `ampstream syncs …`: create, list, show, update, enable, disable, test and delete syncs through the admin API. */
+export function registerSyncsCommand(program: Command): void {
+  const syncs = program.command('syncs').description('manage syncs: which events and user updates go to which Customer.io workspace');
+  const fileOption = (command: Command) => command.requiredOption('--file <path>', 'the sync JSON (docs/syncs.md); - reads stdin');
+
+  subcommand(syncs, 'create', 'create a sync from its JSON', async (connection, flags: FileFlags) => {
+    reportChange(flags, 'created', await adminRequest<SyncReply>(connection, 'POST', '/api/syncs', await readSyncFile(flags.file)));
+  }, fileOption);
+
+  subcommand(syncs, 'list', 'list syncs with their status and delivery counts', async (connection, flags: Flags & { project?: string }) => {
+    const query = flags.project === undefined ? '' : `?project_id=${encodeURIComponent(flags.project)}`;
+    const { syncs: list } = await adminRequest<{ syncs: SyncReply[] }>(connection, 'GET', `/api/syncs${query}`);
+    if (flags.json) {
+      write(`${JSON.stringify(list, null, 2)}\n`);
+      return;
+    }
+    printTable(
+      ['id', 'project', 'name', 'status', 'pending', 'delivered', 'dead'],
+      list.map((s) => [s.id, s.project_id, s.name, s.status.state, s.deliveries.pending, s.deliveries.delivered, s.deliveries.dead].map(String)),
+    );
+  }, (c) => c.option('--project <id>', 'only the syncs of this project'));
+
+  subcommand(syncs, 'show <id>', 'show a sync: its config (never the key), status and delivery counts', async (connection, id: string, flags: Flags) => {
+    const sync = await adminRequest<SyncReply>(connection, 'GET', `/api/syncs/${syncId(id)}`);
+    if (flags.json) write(`${JSON.stringify(sync, null, 2)}\n`);
+    else showSync(sync);
+  });
+
+  subcommand(syncs, 'update <id>', 'replace a sync with the JSON of --file (an api_key left out is kept for the same site_id); --patch merges it instead', async (connection, id: string, flags: FileFlags) => {
+    const body = await readSyncFile(flags.file);
+    reportChange(flags, 'updated', await adminRequest<SyncReply>(connection, flags.patch ? 'PATCH' : 'PUT', `/api/syncs/${syncId(id)}`, body));
+  }, (c) => fileOption(c).option('--patch', 'apply the file as a JSON merge patch (RFC 7386) instead of replacing the sync'));
+
+  subcommand(syncs, 'enable <id>', 'plan and send deliveries for a sync again', (connection, id: string, flags: Flags) => setEnabled(connection, id, flags, true));
+  subcommand(syncs, 'disable <id>', 'stop planning and sending for a sync', (connection, id: string, flags: Flags) => setEnabled(connection, id, flags, false));
+
+  subcommand(syncs, 'test <id>', 'ask Customer.io whether it accepts the sync\'s credentials (exit 1 when it does not)', async (connection, id: string, flags: Flags) => {
+    const result = await adminRequest<CredentialTest>(connection, 'POST', `/api/syncs/${syncId(id)}/test`);
+    if (flags.json) write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (result.ok) write(`Customer.io accepts the credentials of sync ${id} (region ${result.region})\n`);
+    else write(`Customer.io does not accept the credentials of sync ${id}: ${result.message} (${result.problem})\n`);
+    if (!result.ok) process.exitCode = 1;
+  });
+
+  subcommand(syncs, 'delete <id>', 'delete a sync and its deliveries', async (connection, id: string, flags: Flags) => {
+    await adminRequest<undefined>(connection, 'DELETE', `/api/syncs/${syncId(id)}`);
+    if (flags.json) write(`${JSON.stringify({ deleted: Number(id) })}\n`);
+    else write(`deleted sync ${id}\n`);
+  });
+}

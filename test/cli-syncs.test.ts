@@ -1,0 +1,179 @@
+/**
+ * `ampstream syncs …` against a real server process, with the Customer.io simulator standing in
+ * for Customer.io: every command, errors that name the field, and keys that never reach the output.
+ */
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
+import { runCli, startServerProcess, type CliProcess, type ServerProcess } from './helpers/process.js';
+import { ADMIN_TOKEN, postJson, tempDir } from './helpers/service.js';
+
+const SITE = 'cli-sync-site';
+const KEY = 'cli-right-secret-key-0001';
+const WRONG_KEY = 'cli-wrong-secret-key-0002';
+
+let sim: CustomerIoSimulator;
+let server: ServerProcess;
+let apiKey: string;
+const dataDir = tempDir('ampstream-cli-syncs-');
+/** Every CLI run of this file, to check that no key was ever printed. */
+const runs: CliProcess[] = [];
+
+before(async () => {
+  sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [{ siteId: SITE, apiKey: KEY, region: 'us' }] });
+  server = await startServerProcess(dataDir, { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN, AMPSTREAM_CUSTOMERIO_URL: sim.url, AMPSTREAM_BATCH_WAIT_MS: '5' });
+  apiKey = (/API key \(shown once\): (\S+)/.exec(server.stderr()) as RegExpExecArray)[1] as string;
+});
+
+after(async () => {
+  server.child.kill('SIGTERM');
+  await server.exited;
+  await sim.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Runs `ampstream syncs ARGS` against the test server and resolves when it exits. */
+async function syncs(args: string[], input?: string): Promise<{ code: number | string; out: string; err: string }> {
+  const cli = runCli(['syncs', ...args, '--url', server.url], { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN }, input);
+  runs.push(cli);
+  const code = await cli.exited;
+  return { code, out: cli.stdout(), err: cli.stderr() };
+}
+
+function file(name: string, content: unknown): string {
+  const path = join(dataDir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+const SYNC = {
+  name: 'Customer.io (sim)',
+  project_id: 1,
+  customerio: { site_id: SITE, api_key: KEY, region: 'us' },
+  send_users: { properties: ['plan'] },
+};
+
+/** Reads a sync straight from the admin API (to check what a command did). */
+async function syncFromApi(id: number): Promise<any> {
+  const reply = await fetch(`${server.url}/api/syncs/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return reply.json();
+}
+
+describe('ampstream syncs', () => {
+  it('create --file makes a sync and says so; --file - reads stdin', async () => {
+    const created = await syncs(['create', '--file', file('sync.json', SYNC)]);
+    assert.equal(created.code, 0, created.err);
+    assert.equal(created.out, 'created sync 1 "Customer.io (sim)" (project 1): active\n');
+
+    const fromStdin = await syncs(['create', '--file', '-', '--json'], JSON.stringify({ ...SYNC, name: 'Second', enabled: false }));
+    assert.equal(fromStdin.code, 0, fromStdin.err);
+    const second = JSON.parse(fromStdin.out);
+    assert.equal(second.id, 2);
+    assert.deepEqual(second.customerio, { site_id: SITE, region: 'us', api_key_set: true });
+    assert.equal(second.status.state, 'disabled');
+  });
+
+  it('show prints the config without the key, the status and the delivery counts once events went out', async () => {
+    const sent = await postJson(`${server.url}/2/httpapi`, {
+      api_key: apiKey,
+      events: [{ user_id: 'cli-user-1', event_type: 'Signed Up', user_properties: { $set: { plan: 'pro' } } }],
+    });
+    assert.equal(sent.status, 200, sent.text);
+    const deadline = Date.now() + 20_000;
+    while ((await syncFromApi(1)).deliveries.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+    const shown = await syncs(['show', '1']);
+    assert.equal(shown.code, 0, shown.err);
+    const lines = shown.out.split('\n');
+    assert.equal(lines[0], 'sync 1 "Customer.io (sim)" (project 1)');
+    assert.equal(lines[1], 'status:     active');
+    assert.equal(lines[2], 'deliveries: pending 0, delivered 2, dead 0, discarded 0', 'the identify and the event');
+    assert.match(shown.out, /"api_key_set": true/);
+    const json = await syncs(['show', '1', '--json']);
+    assert.deepEqual(JSON.parse(json.out).deliveries, { pending: 0, delivered: 2, dead: 0, discarded: 0 });
+    assert.deepEqual(sim.person({ id: 'cli-user-1' }, SITE)?.events.map((e) => e.name), ['Signed Up']);
+  });
+
+  it('list prints a table of every sync, or of one project, with status and counts', async () => {
+    const listed = await syncs(['list']);
+    assert.equal(listed.code, 0, listed.err);
+    const [header, first, second, ...rest] = listed.out.trimEnd().split('\n');
+    assert.match(header ?? '', /^id\s+project\s+name\s+status\s+pending\s+delivered\s+dead$/);
+    assert.match(first ?? '', /^1\s+1\s+Customer\.io \(sim\)\s+active\s+0\s+2\s+0$/);
+    assert.match(second ?? '', /^2\s+1\s+Second\s+disabled\s+0\s+0\s+0$/);
+    assert.deepEqual(rest, []);
+
+    const json = await syncs(['list', '--project', '1', '--json']);
+    assert.deepEqual(JSON.parse(json.out).map((s: any) => s.name), ['Customer.io (sim)', 'Second']);
+  });
+
+  it('update --file replaces the sync with what show printed (the key is kept); --patch merges', async () => {
+    const config = (await syncs(['show', '1'])).out.split('never shown):\n')[1] as string;
+    const replaced = await syncs(['update', '1', '--file', file('replace.json', config.replace('"Customer.io (sim)"', '"Renamed"'))]);
+    assert.equal(replaced.code, 0, replaced.err);
+    assert.equal(replaced.out, 'updated sync 1 "Renamed" (project 1): active\n');
+
+    const patched = await syncs(['update', '1', '--patch', '--file', file('patch.json', { send_users: { properties: ['plan', 'email'] } })]);
+    assert.equal(patched.code, 0, patched.err);
+    const sync = await syncFromApi(1);
+    assert.equal(sync.name, 'Renamed', 'a patch leaves the rest alone');
+    assert.deepEqual(sync.send_users.properties, ['plan', 'email']);
+  });
+
+  it('disable and enable switch the sync', async () => {
+    const disabled = await syncs(['disable', '1']);
+    assert.equal(disabled.code, 0, disabled.err);
+    assert.equal(disabled.out, 'disabled sync 1 "Renamed" (project 1): disabled\n');
+    assert.equal((await syncFromApi(1)).enabled, false);
+    const enabled = await syncs(['enable', '1']);
+    assert.equal(enabled.out, 'enabled sync 1 "Renamed" (project 1): active\n');
+    assert.equal((await syncFromApi(1)).enabled, true);
+  });
+
+  it('test says whether Customer.io accepts the credentials (the key survived the replace), and exits 1 when it does not', async () => {
+    const good = await syncs(['test', '1']);
+    assert.equal(good.code, 0, good.err);
+    assert.equal(good.out, 'Customer.io accepts the credentials of sync 1 (region us)\n');
+
+    const patch = file('wrong-key.json', { customerio: { site_id: SITE, api_key: WRONG_KEY } });
+    assert.equal((await syncs(['update', '2', '--patch', '--file', patch])).code, 0);
+    const bad = await syncs(['test', '2']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.out, 'Customer.io does not accept the credentials of sync 2: Unauthorized request (credentials_rejected)\n');
+  });
+
+  it('a bad file exits 2 with the server\'s message and the field it names', async () => {
+    const region = await syncs(['create', '--file', file('bad-region.json', { ...SYNC, name: 'EU', customerio: { ...SYNC.customerio, region: 'mars' } })]);
+    assert.equal(region.code, 2);
+    assert.equal(region.err, 'ampstream: customerio.region: must be equal to one of the allowed values ("us", "eu") (customerio.region)\n');
+
+    const typo = await syncs(['update', '1', '--patch', '--file', file('typo.json', { send_user: { enabled: false } })]);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.err, 'ampstream: send_user: unknown field (send_user)\n');
+
+    const notJson = await syncs(['create', '--file', file('broken.json', `{"name": "x", "customerio": {"api_key": "${KEY}",}}`)]);
+    assert.equal(notJson.code, 2);
+    assert.match(notJson.err, /broken\.json: not valid JSON \(line 1, column \d+\) \(file\)/);
+
+    const unknown = await syncs(['enable', '99']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.err, 'ampstream: sync 99 does not exist (id)\n');
+  });
+
+  it('delete removes the sync', async () => {
+    const deleted = await syncs(['delete', '2']);
+    assert.equal(deleted.code, 0, deleted.err);
+    assert.equal(deleted.out, 'deleted sync 2\n');
+    assert.equal((await syncFromApi(2)).error, 'not_found');
+  });
+
+  it('no command ever printed a Customer.io key, right or wrong', () => {
+    assert.ok(runs.length >= 15, `${runs.length} runs checked`);
+    for (const run of runs) {
+      const output = `${run.stdout()}${run.stderr()}`;
+      assert.ok(!output.includes(KEY) && !output.includes(WRONG_KEY), output);
+    }
+  });
+});
