@@ -80,3 +80,25 @@ export async function adminRequest<T>(
   }
   return parsed as T;
 }
+
+/** A positive integer id from the command line; anything else is a clear error naming it. */
+export function parseId(raw: string, what: string): number {
+  if (!/^[1-9][0-9]{0,14}$/.test(raw)) {
+    throw new AmpstreamError('invalid_request', `a ${what} is a positive integer (got ${JSON.stringify(raw)})`, { field: what.replace(/ /g, '_') });
+  }
+  return Number(raw);
+}
+
+/** Adds a subcommand that takes the connection options and turns its arguments into admin calls. */
+export function subcommand<A extends unknown[]>(
+  parent: Command,
+  spec: string,
+  description: string,
+  run: (connection: AdminConnection, ...args: A) => Promise<void>,
+  extra: (command: Command) => Command = (c) => c,
+): Command {
+  return connectionOptions(extra(parent.command(spec).description(description))).action(async (...args: unknown[]) => {
+    const flags = args[args.length - 2] as AdminConnectionFlags;
+    await run(resolveAdminConnection(flags), ...(args.slice(0, -1) as A));
+  });
+}

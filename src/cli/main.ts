@@ -5,6 +5,7 @@ import { startService } from '../service.js';
 import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { printTable } from './table.js';
 import { registerSimulateCommand } from './simulate-command.js';
+import { registerOperationsCommands } from './operations-command.js';
 import { registerSyncsCommand } from './syncs-command.js';
 
 interface ProjectView {
@@ -89,6 +90,7 @@ export function buildCli(): Command {
     },
   );
   registerSyncsCommand(program);
+  registerOperationsCommands(program);
   registerSimulateCommand(program);
   return program;
 }

@@ -5,21 +5,26 @@ import { AmpstreamError } from '../errors.js';
 import { parseJsonText } from '../json-text.js';
 import type { DeliveryCounts } from '../store/delivery-types.js';
 import type { SyncView } from '../sync/sync-schema.js';
-import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
+import { adminRequest, parseId, subcommand, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { printTable } from './table.js';
 
 /** A sync as the admin API answers: its config without the Customer.io key, its status and counts. */
-type SyncReply = SyncView & { id: number; status: SyncState; deliveries: DeliveryCounts; created_at: string; updated_at: string };
+export type SyncReply = SyncView & {
+  id: number;
+  status: SyncState;
+  deliveries: DeliveryCounts;
+  oldest_pending_at: string | null;
+  dead_letters: number;
+  created_at: string;
+  updated_at: string;
+};
 
 type Flags = AdminConnectionFlags & { json?: boolean };
 type FileFlags = Flags & { file: string; patch?: boolean };
 
 const write = (text: string) => process.stdout.write(text);
 
-function syncId(raw: string): number {
-  if (!/^[1-9][0-9]{0,14}$/.test(raw)) throw new AmpstreamError('invalid_request', `a sync id is a positive integer (got ${JSON.stringify(raw)})`, { field: 'id' });
-  return Number(raw);
-}
+const syncId = (raw: string) => parseId(raw, 'sync id');
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -52,7 +57,16 @@ function countsText(counts: DeliveryCounts): string {
 
 /** The sync's config alone, as `update --file` takes it back (`api_key_set: true` keeps the key). */
 function configOf(sync: SyncReply): SyncView {
-  const { id: _id, status: _status, deliveries: _deliveries, created_at: _created, updated_at: _updated, ...config } = sync;
+  const {
+    id: _id,
+    status: _status,
+    deliveries: _deliveries,
+    oldest_pending_at: _oldest,
+    dead_letters: _deadLetters,
+    created_at: _created,
+    updated_at: _updated,
+    ...config
+  } = sync;
   return config;
 }
 
@@ -74,20 +88,6 @@ function showSync(sync: SyncReply): void {
 function reportChange(flags: Flags, verb: string, sync: SyncReply): void {
   if (flags.json) write(`${JSON.stringify(sync, null, 2)}\n`);
   else write(`${verb} sync ${sync.id} "${sync.name}" (project ${sync.project_id}): ${statusText(sync.status)}\n`);
-}
-
-/** Adds a `syncs` subcommand that takes the connection options and turns its arguments into one admin call. */
-function subcommand<A extends unknown[]>(
-  syncs: Command,
-  spec: string,
-  description: string,
-  run: (connection: AdminConnection, ...args: A) => Promise<void>,
-  extra: (command: Command) => Command = (c) => c,
-): void {
-  connectionOptions(extra(syncs.command(spec).description(description))).action(async (...args: unknown[]) => {
-    const flags = args[args.length - 2] as Flags;
-    await run(resolveAdminConnection(flags), ...(args.slice(0, -1) as A));
-  });
 }
 
 async function setEnabled(connection: AdminConnection, id: string, flags: Flags, enabled: boolean): Promise<void> {

@@ -138,6 +138,11 @@ export class SyncService {
     return this.store.findDeliveries({ syncId: id, ...(status === undefined ? {} : { status }), limit });
   }
 
+  /** The sync's backlog: when its oldest pending delivery was planned, and its dead-letter store's size. */
+  async backlog(id: number): Promise<{ oldestPendingAt: number | null; deadLetters: number }> {
+    return { oldestPendingAt: await this.store.oldestPending(id), deadLetters: await this.store.deadLetterCount(id) };
+  }
+
   counts(id: number): Promise<DeliveryCounts> {
     return this.store.deliveryCounts(id);
   }

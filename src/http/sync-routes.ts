@@ -9,11 +9,14 @@ const SyncId = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 /** The admin API's view of a sync: its config without the key, its status and delivery counts. */
 async function syncView(sync: SyncRecord, syncs: SyncService) {
   const details = syncDetails(sync);
+  const backlog = await syncs.backlog(sync.id);
   return {
     id: details.id,
     ...details.config,
     status: details.status,
     deliveries: await syncs.counts(sync.id),
+    oldest_pending_at: backlog.oldestPendingAt === null ? null : new Date(backlog.oldestPendingAt).toISOString(),
+    dead_letters: backlog.deadLetters,
     created_at: new Date(details.createdAt).toISOString(),
     updated_at: new Date(details.updatedAt).toISOString(),
   };
