@@ -61,6 +61,14 @@ async function syncFromApi(id: number): Promise<any> {
   return reply.json();
 }
 
+/** Ingests one event and waits until sync 1 has nothing pending. */
+async function sendAndDeliver(event: Record<string, unknown>): Promise<void> {
+  const sent = await postJson(`${server.url}/2/httpapi`, { api_key: apiKey, events: [event] });
+  assert.equal(sent.status, 200, sent.text);
+  const deadline = Date.now() + 20_000;
+  while ((await syncFromApi(1)).deliveries.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
 describe('ampstream syncs', () => {
   it('create --file makes a sync and says so; --file - reads stdin', async () => {
     const created = await syncs(['create', '--file', file('sync.json', SYNC)]);
@@ -76,13 +84,7 @@ describe('ampstream syncs', () => {
   });
 
   it('show prints the config without the key, the status and the delivery counts once events went out', async () => {
-    const sent = await postJson(`${server.url}/2/httpapi`, {
-      api_key: apiKey,
-      events: [{ user_id: 'cli-user-1', event_type: 'Signed Up', user_properties: { $set: { plan: 'pro' } } }],
-    });
-    assert.equal(sent.status, 200, sent.text);
-    const deadline = Date.now() + 20_000;
-    while ((await syncFromApi(1)).deliveries.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'Signed Up', user_properties: { $set: { plan: 'pro' } } });
 
     const shown = await syncs(['show', '1']);
     assert.equal(shown.code, 0, shown.err);
@@ -122,14 +124,16 @@ describe('ampstream syncs', () => {
     assert.deepEqual(sync.send_users.properties, ['plan', 'email']);
   });
 
-  it('disable and enable switch the sync', async () => {
+  it('disable stops the sync (events meanwhile are not sent); enable starts it again', async () => {
     const disabled = await syncs(['disable', '1']);
     assert.equal(disabled.code, 0, disabled.err);
     assert.equal(disabled.out, 'disabled sync 1 "Renamed" (project 1): disabled\n');
-    assert.equal((await syncFromApi(1)).enabled, false);
+    await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'While Disabled' });
     const enabled = await syncs(['enable', '1']);
+    assert.equal(enabled.code, 0, enabled.err);
     assert.equal(enabled.out, 'enabled sync 1 "Renamed" (project 1): active\n');
-    assert.equal((await syncFromApi(1)).enabled, true);
+    await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'After Enable' });
+    assert.deepEqual(sim.person({ id: 'cli-user-1' }, SITE)?.events.map((e) => e.name), ['Signed Up', 'After Enable']);
   });
 
   it('test says whether Customer.io accepts the credentials (the key survived the replace), and exits 1 when it does not', async () => {
