@@ -3,11 +3,11 @@
  * for Customer.io: every command, errors that name the field, and keys that never reach the output.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
-import { runCli, startServerProcess, type CliProcess, type ServerProcess } from './helpers/process.js';
+import { REPO_ROOT, runCli, startServerProcess, type CliProcess, type ServerProcess } from './helpers/process.js';
 import { ADMIN_TOKEN, postJson, tempDir } from './helpers/service.js';
 
 const SITE = 'cli-sync-site';
@@ -178,6 +178,35 @@ describe('ampstream syncs', () => {
     for (const run of runs) {
       const output = `${run.stdout()}${run.stderr()}`;
       assert.ok(!output.includes(KEY) && !output.includes(WRONG_KEY), output);
+    }
+  });
+});
+
+describe('ampstream serve --config', () => {
+  it("applies the README's example sync at every start, its key read from the environment", async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const example = /## Syncs: sending to Customer\.io[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example !== undefined, 'the README shows a sync');
+    const sync = { ...JSON.parse(example), customerio: { site_id: SITE, api_key: 'env:TEST_CIO_API_KEY', region: 'us' } };
+    const configDir = tempDir('ampstream-config-file-');
+    const path = join(configDir, 'syncs.json');
+    writeFileSync(path, JSON.stringify({ syncs: [sync] }));
+    const env = { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN, AMPSTREAM_CUSTOMERIO_URL: sim.url, TEST_CIO_API_KEY: KEY };
+    try {
+      for (const applied of ['1 created, 0 updated', '0 created, 1 updated']) {
+        const started = await startServerProcess(configDir, env, ['--config', path]);
+        try {
+          assert.match(started.stderr(), new RegExp(`syncs from .*syncs\\.json: ${applied}`));
+          const test = runCli(['syncs', 'test', '1', '--url', started.url], { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN });
+          assert.equal(await test.exited, 0, test.stdout() + test.stderr());
+          assert.ok(!`${started.stderr()}${started.stdout()}`.includes(KEY), 'serve never prints the key');
+        } finally {
+          started.child.kill('SIGTERM');
+          await started.exited;
+        }
+      }
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
     }
   });
 });
