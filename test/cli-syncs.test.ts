@@ -3,11 +3,11 @@
  * for Customer.io: every command, errors that name the field, and keys that never reach the output.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
-import { runCli, startServerProcess, type CliProcess, type ServerProcess } from './helpers/process.js';
+import { REPO_ROOT, runCli, startServerProcess, type CliProcess, type ServerProcess } from './helpers/process.js';
 import { ADMIN_TOKEN, postJson, tempDir } from './helpers/service.js';
 
 const SITE = 'cli-sync-site';
@@ -61,6 +61,14 @@ async function syncFromApi(id: number): Promise<any> {
   return reply.json();
 }
 
+/** Ingests one event and waits until sync 1 has nothing pending. */
+async function sendAndDeliver(event: Record<string, unknown>): Promise<void> {
+  const sent = await postJson(`${server.url}/2/httpapi`, { api_key: apiKey, events: [event] });
+  assert.equal(sent.status, 200, sent.text);
+  const deadline = Date.now() + 20_000;
+  while ((await syncFromApi(1)).deliveries.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
 describe('ampstream syncs', () => {
   it('create --file makes a sync and says so; --file - reads stdin', async () => {
     const created = await syncs(['create', '--file', file('sync.json', SYNC)]);
@@ -76,13 +84,7 @@ describe('ampstream syncs', () => {
   });
 
   it('show prints the config without the key, the status and the delivery counts once events went out', async () => {
-    const sent = await postJson(`${server.url}/2/httpapi`, {
-      api_key: apiKey,
-      events: [{ user_id: 'cli-user-1', event_type: 'Signed Up', user_properties: { $set: { plan: 'pro' } } }],
-    });
-    assert.equal(sent.status, 200, sent.text);
-    const deadline = Date.now() + 20_000;
-    while ((await syncFromApi(1)).deliveries.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'Signed Up', user_properties: { $set: { plan: 'pro' } } });
 
     const shown = await syncs(['show', '1']);
     assert.equal(shown.code, 0, shown.err);
@@ -122,14 +124,16 @@ describe('ampstream syncs', () => {
     assert.deepEqual(sync.send_users.properties, ['plan', 'email']);
   });
 
-  it('disable and enable switch the sync', async () => {
+  it('disable stops the sync (events meanwhile are not sent); enable starts it again', async () => {
     const disabled = await syncs(['disable', '1']);
     assert.equal(disabled.code, 0, disabled.err);
     assert.equal(disabled.out, 'disabled sync 1 "Renamed" (project 1): disabled\n');
-    assert.equal((await syncFromApi(1)).enabled, false);
+    await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'While Disabled' });
     const enabled = await syncs(['enable', '1']);
+    assert.equal(enabled.code, 0, enabled.err);
     assert.equal(enabled.out, 'enabled sync 1 "Renamed" (project 1): active\n');
-    assert.equal((await syncFromApi(1)).enabled, true);
+    await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'After Enable' });
+    assert.deepEqual(sim.person({ id: 'cli-user-1' }, SITE)?.events.map((e) => e.name), ['Signed Up', 'After Enable']);
   });
 
   it('test says whether Customer.io accepts the credentials (the key survived the replace), and exits 1 when it does not', async () => {
@@ -174,6 +178,35 @@ describe('ampstream syncs', () => {
     for (const run of runs) {
       const output = `${run.stdout()}${run.stderr()}`;
       assert.ok(!output.includes(KEY) && !output.includes(WRONG_KEY), output);
+    }
+  });
+});
+
+describe('ampstream serve --config', () => {
+  it("applies the README's example sync at every start, its key read from the environment", async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const example = /## Syncs: sending to Customer\.io[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example !== undefined, 'the README shows a sync');
+    const sync = { ...JSON.parse(example), customerio: { site_id: SITE, api_key: 'env:TEST_CIO_API_KEY', region: 'us' } };
+    const configDir = tempDir('ampstream-config-file-');
+    const path = join(configDir, 'syncs.json');
+    writeFileSync(path, JSON.stringify({ syncs: [sync] }));
+    const env = { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN, AMPSTREAM_CUSTOMERIO_URL: sim.url, TEST_CIO_API_KEY: KEY };
+    try {
+      for (const applied of ['1 created, 0 updated', '0 created, 1 updated']) {
+        const started = await startServerProcess(configDir, env, ['--config', path]);
+        try {
+          assert.match(started.stderr(), new RegExp(`syncs from .*syncs\\.json: ${applied}`));
+          const test = runCli(['syncs', 'test', '1', '--url', started.url], { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN });
+          assert.equal(await test.exited, 0, test.stdout() + test.stderr());
+          assert.ok(!`${started.stderr()}${started.stdout()}`.includes(KEY), 'serve never prints the key');
+        } finally {
+          started.child.kill('SIGTERM');
+          await started.exited;
+        }
+      }
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
     }
   });
 });
