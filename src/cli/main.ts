@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { NUMERIC_SETTINGS, resolveServeConfig, type ServeFlags } from '../config.js';
 import { isAmpstreamError } from '../errors.js';
-import { startService } from '../service.js';
 import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { printTable } from './table.js';
 import { registerSimulateCommand } from './simulate-command.js';
@@ -37,6 +36,8 @@ export function buildCli(): Command {
   serve
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig(flags);
+      // loaded here, not at the top, so client commands start without loading the service
+      const { startService } = await import('../service.js');
       const service = await startService(config);
       let signals = 0;
       const shutdown = (signal: string) => {

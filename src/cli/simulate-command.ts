@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { AmpstreamError } from '../errors.js';
 import { parseSimulatorConfig } from '../simulator/config-file.js';
 import { maskKey, parseWorkspaceSpec, type SimulatorOptions } from '../simulator/options.js';
-import { startCustomerIoSimulator, type CustomerIoSimulator } from '../simulator/server.js';
+import type { CustomerIoSimulator } from '../simulator/server.js';
 
 interface SimulateFlags {
   port?: string;
@@ -78,6 +78,7 @@ export function registerSimulateCommand(program: Command): void {
       } catch (error) {
         throw new AmpstreamError('config_invalid', error instanceof Error ? error.message : String(error), { cause: error });
       }
+      const { startCustomerIoSimulator } = await import('../simulator/server.js');
       const simulator = await startCustomerIoSimulator(options);
       process.stdout.write(describeSimulator(simulator, options.rateLimitPerSecond ?? 100));
       const stop = () => {
