@@ -13,26 +13,29 @@ export function benchDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `ampstream-bench-${name}-`));
 }
 
-export interface ServerHandle {
+export interface ProcessHandle {
   url: string;
   pid: number;
   stop(): Promise<void>;
 }
 
-/** Starts the built ampstream (dist/) as its own process and waits until it listens. */
-export async function startServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerHandle> {
+export type ServerHandle = ProcessHandle;
+
+/** Starts the built CLI (dist/) as its own process and waits until its output matches `ready` (group 1: the URL). */
+async function startCli(args: string[], env: Record<string, string>, ready: RegExp): Promise<ProcessHandle> {
   const entry = join(ROOT, 'dist', 'cli', 'index.js');
   if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` first');
-  const child = spawn(process.execPath, [entry, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
-    stdio: ['ignore', 'inherit', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let err = '';
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const match = /listening on (http:\/\/\S+)/.exec(err);
+    const match = ready.exec(output);
     if (match) {
       return {
         url: match[1] as string,
@@ -43,10 +46,36 @@ export async function startServer(dataDir: string, args: string[] = [], env: Rec
         },
       };
     }
+    if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   child.kill('SIGKILL');
-  throw new Error(`server did not start: ${err}`);
+  throw new Error(`${args[0]} did not start: ${output}`);
+}
+
+/** Starts the built ampstream as its own process (SQLite in `dataDir`). */
+export function startServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ProcessHandle> {
+  return startCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', ...args], env, /listening on (http:\/\/\S+)[\s\S]*point an Amplitude SDK/);
+}
+
+/** The bench workspace of the simulator. */
+export const BENCH_WORKSPACE = { siteId: 'bench-site', apiKey: 'bench-cio-key', region: 'us' as const };
+
+/** Starts the Customer.io simulator as its own process, enforcing `rate` requests per second. */
+export function startSimulator(rate = 100): Promise<ProcessHandle> {
+  const { siteId, apiKey, region } = BENCH_WORKSPACE;
+  return startCli(['simulate', 'customerio', '--port', '0', '--workspace', `${siteId}:${apiKey}:${region}`, '--rate', String(rate)], {}, /listening on (http:\/\/\S+)/);
+}
+
+/** An admin API call with the bench token. */
+export async function admin<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const reply = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!reply.ok) throw new Error(`${method} ${path}: ${reply.status} ${await reply.text()}`);
+  return (await reply.json()) as T;
 }
 
 export async function createProject(url: string, apiKey: string): Promise<number> {

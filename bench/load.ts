@@ -18,6 +18,8 @@ export interface LoadSpec {
   rate: number;
   seed: number;
   users?: number;
+  /** Stamp every event with `event_properties.sent_ms` (the send time), for latency. */
+  stampMs?: boolean;
 }
 
 export interface LoadResult {
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     requests: [
       {
         setupRequest: (request: { body?: string }) => {
-          request.body = workload.body(spec.apiKey, spec.eventsPerRequest);
+          request.body = spec.stampMs === true ? workload.stampedBody(spec.apiKey, spec.eventsPerRequest) : workload.body(spec.apiKey, spec.eventsPerRequest);
           return request;
         },
       },

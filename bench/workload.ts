@@ -57,6 +57,17 @@ export class Workload {
     };
   }
 
+  /** A body whose events carry their send time in ms as `event_properties.sent_ms`. */
+  stampedBody(apiKey: string, eventsPerRequest: number): string {
+    const now = Date.now();
+    const events = Array.from({ length: eventsPerRequest }, () => {
+      const event = this.event(now);
+      (event.event_properties as Record<string, unknown>).sent_ms = now;
+      return event;
+    });
+    return JSON.stringify({ api_key: apiKey, events, options: {} });
+  }
+
   body(apiKey: string, eventsPerRequest: number, now = Date.now()): string {
     const events = Array.from({ length: eventsPerRequest }, () => this.event(now));
     return JSON.stringify({ api_key: apiKey, events, options: {} });

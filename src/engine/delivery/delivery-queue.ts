@@ -112,10 +112,17 @@ export class DeliveryQueue {
     return earliest;
   }
 
-  /** Whether some person can be sent now. */
+  /** Whether some person can be sent now (stops at the first one; drops persons with nothing to send). */
   hasReady(now: number): boolean {
-    const due = this.nextDueAt();
-    return due !== undefined && due <= now;
+    for (const person of this.candidates) {
+      const head = this.byPerson.get(person)?.[0];
+      if (head === undefined || this.isBusy(person)) {
+        this.candidates.delete(person);
+        continue;
+      }
+      if (head.nextAttemptAt <= now) return true;
+    }
+    return false;
   }
 
   /** Records the outcome of a batch: finished items leave; retried ones wait for their time. */

@@ -14,7 +14,7 @@ export interface DeliverySettings {
   batchWaitMs: number;
   /** How often a sync paused by a configuration problem re-checks its credentials (default 60 s). */
   pauseProbeMs: number;
-  /** Deliveries held in memory per sync; more are read from the store as these go out (default 20,000). */
+  /** Deliveries held in memory per sync; more are read from the store as these go out (default 10,000). */
   windowSize: number;
   /** Longest wait for Customer.io's reply (default 10 s). */
   requestTimeoutMs: number;
@@ -27,6 +27,6 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
   concurrency: 4,
   batchWaitMs: 20,
   pauseProbeMs: 60_000,
-  windowSize: 20_000,
+  windowSize: 10_000,
   requestTimeoutMs: 10_000,
 };

@@ -162,8 +162,11 @@ export class SyncDispatcher {
       this.inFlight++;
       void this.send(batch);
     }
-    const due = this.queue.nextDueAt();
-    if (due !== undefined && this.inFlight < settings.concurrency) this.wakeAt(Math.max(due, clock()));
+    // with a batch slot free, nobody was ready: wake when the first waiting person is due
+    if (this.inFlight < settings.concurrency) {
+      const due = this.queue.nextDueAt();
+      if (due !== undefined) this.wakeAt(Math.max(due, clock()));
+    }
   }
 
   private async send(batch: TakenBatch): Promise<void> {

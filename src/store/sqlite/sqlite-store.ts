@@ -298,7 +298,7 @@ export class SqliteStore implements Store {
     // Commits never wait for the disk on the main thread; WalSync flushes before acknowledging.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -16384');
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('journal_size_limit = 67108864');
     this.migrate();
@@ -374,9 +374,11 @@ export class SqliteStore implements Store {
          WHERE sync_id = ? AND status = 'pending' AND id > ? ORDER BY id LIMIT ?`,
       ),
       // every result: one more request carried it; its history gets the request (the last 20 kept)
-      deliveredResult: db.prepare(
+      // the common case, a whole batch delivered: one statement for all its ids (a JSON array)
+      deliveredMany: db.prepare(
         `UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + ?, sends = sends + 1,
-           first_attempt_at = coalesce(first_attempt_at, ?), history = ${HISTORY_APPEND} WHERE id = ? AND status = 'pending'`,
+           first_attempt_at = coalesce(first_attempt_at, ?), history = ${HISTORY_APPEND}
+         WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'`,
       ),
       retryResult: db.prepare(
         `UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + ?, sends = sends + 1, last_error = ?,
@@ -718,20 +720,29 @@ export class SqliteStore implements Store {
     const s = this.statements;
     this.db.transaction(() => {
       const tally = new StatusTally();
+      const delivered = new Map<string, { at: number; attempt: number; history: string; ids: number[] }>();
       for (const r of results) {
         const attempt = r.countsAttempt ? 1 : 0;
         const history = JSON.stringify(r.attempt);
+        if (r.kind === 'delivered') {
+          const key = `${r.at}|${attempt}|${history}`;
+          const group = delivered.get(key) ?? { at: r.at, attempt, history, ids: [] };
+          group.ids.push(r.id);
+          delivered.set(key, group);
+          continue;
+        }
         if (r.kind === 'retry') {
           s.retryResult.run(r.nextAttemptAt, attempt, r.error, r.at, history, history, r.id);
           continue;
         }
-        const changed =
-          r.kind === 'delivered'
-            ? s.deliveredResult.run(r.at, attempt, r.at, history, history, r.id).changes
-            : s.deadResult.run(r.at, r.cause, attempt, r.error, r.at, history, history, r.id).changes;
-        if (changed === 0) continue;
+        if (s.deadResult.run(r.at, r.cause, attempt, r.error, r.at, history, history, r.id).changes === 0) continue;
         tally.add(syncId, 'pending', -1);
-        tally.add(syncId, r.kind, 1);
+        tally.add(syncId, 'dead', 1);
+      }
+      for (const group of delivered.values()) {
+        const changed = s.deliveredMany.run(group.at, group.attempt, group.at, group.history, group.history, JSON.stringify(group.ids)).changes;
+        tally.add(syncId, 'pending', -changed);
+        tally.add(syncId, 'delivered', changed);
       }
       this.addCounts(tally);
       this.addMetrics(metrics);
