@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     requests: [
       {
         setupRequest: (request: { body?: string }) => {
-          request.body = spec.stampMs === true ? workload.stampedBody(spec.apiKey, spec.eventsPerRequest) : workload.body(spec.apiKey, spec.eventsPerRequest);
+          request.body = spec.stampMs === true ? workload.stampedBody(spec.apiKey, spec.eventsPerRequest) : workload.fastBody(spec.apiKey, spec.eventsPerRequest);
           return request;
         },
       },

@@ -1,8 +1,14 @@
-import { monotonicFactory } from 'ulid';
+import { ulid } from 'ulid';
 
-const nextUlid = monotonicFactory();
+/** This process's prefix: a ULID taken at start, so ids are unique across nodes and restarts. */
+const BOOT = ulid();
+let counter = 0;
 
-/** Request ids are ULIDs: unique across nodes and sortable by arrival. */
+/**
+ * Request ids: the process's start ULID and a counter (`01J…-1a`). Cheaper than a ULID a request
+ * (which draws random bytes each time) and still unique and, within a process, in arrival order.
+ */
 export function newRequestId(): string {
-  return nextUlid();
+  counter++;
+  return `${BOOT}-${counter.toString(36)}`;
 }
