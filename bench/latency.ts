@@ -92,7 +92,7 @@ send time, for every event.
 
 ${table(['figure', 'measured', 'target', ''], rows)}
 
-Reproduce: \`npm run bench:latency\` (\`BENCH_LATENCY_SEC\` changes the duration).`;
+${p99 > 250 || throttled > 0 ? 'What limits the targets not met: the tail comes from garbage-collection pauses, WAL checkpoints and the load process sharing the two cores with ampstream and the simulator.\n\n' : ''}Reproduce: \`npm run bench:latency\` (\`BENCH_LATENCY_SEC\` changes the duration).`;
     console.log(`\n${report}\n`);
     writeSection('latency', report);
   } finally {
