@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { AdminConnection } from '../src/cli/admin-client.js';
 import { generateDataset } from './dataset.js';
 import { cleanUpOnExit, startAmpstream, stopEverything, temporaryDirectory } from './processes.js';
+import { readObserved, sampleUser } from './observed.js';
 import { checkAgreement, formatReport, readSimulator } from './report.js';
 import { sendWithSdk } from './sdk-sender.js';
 import { countStoredEvents, createProjectAndSync, deliveryCounts, waitUntilDrained } from './setup.js';
@@ -79,6 +80,7 @@ async function runDemo(options: DemoOptions): Promise<boolean> {
     stored: await countStoredEvents(connection, setup.projectId),
     deliveries: await deliveryCounts(connection, setup.syncId),
     simulator: await readSimulator(simulator.url, SITE_ID),
+    observed: await readObserved(connection, setup.syncId, sampleUser(dataset.expected)),
   };
   const checks = checkAgreement(figures, dataset.expected);
   say('');

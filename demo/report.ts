@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DeliveryCounts } from '../src/store/delivery-types.js';
 import { CHECKED_ATTRIBUTES, type DatasetExpectations } from './dataset.js';
+import type { ObservedFigures } from './observed.js';
 import type { SdkSendResult } from './sdk-sender.js';
 
 /** One person at the simulator: the events attached to it and the checked attributes. */
@@ -33,6 +34,7 @@ export interface DemoFigures {
   stored: { events: number; identifies: number };
   deliveries: DeliveryCounts;
   simulator: SimulatorFigures;
+  observed: ObservedFigures;
 }
 
 interface SimPerson {
@@ -104,8 +106,9 @@ function everyPerson(what: string, expected: DatasetExpectations, simulator: Sim
 
 /** Each check names the two numbers that must be equal. */
 export function checkAgreement(figures: DemoFigures, expected: DatasetExpectations): Check[] {
-  const { sdk, stored, deliveries, simulator } = figures;
+  const { sdk, stored, deliveries, simulator, observed } = figures;
   const eventsAtSimulator = simulator.eventsOnPeople + simulator.anonymousEvents;
+  const { summary, scraped } = observed;
   return [
     equal('calls the SDK reports accepted = calls made', sdk.accepted, expected.calls),
     equal('events ampstream stored = calls the SDK had accepted', stored.events, sdk.accepted),
@@ -128,6 +131,18 @@ export function checkAgreement(figures: DemoFigures, expected: DatasetExpectatio
     equal('anonymous events left unattached = events of devices that never logged in', simulator.anonymousEvents, expected.anonymousEvents),
     equal('dead + discarded + pending deliveries = 0', deliveries.dead + deliveries.discarded + deliveries.pending, 0),
     equal('operations the simulator rejected = 0', simulator.operationsRejected, 0),
+    equal('metrics summary API: delivered = deliveries delivered', summary.eventsDelivered, deliveries.delivered),
+    equal(
+      'delivered + not delivered + discarded + pending (summary API and counts) = planned (time series)',
+      summary.eventsDelivered + summary.eventsNotDelivered + summary.eventsDiscarded + deliveries.pending,
+      observed.planned,
+    ),
+    equal(
+      '/metrics ampstream_deliveries (pending + delivered + dead + discarded) = planned',
+      scraped.pending + scraped.delivered + scraped.dead + scraped.discarded,
+      observed.planned,
+    ),
+    equal(`trace of ${observed.trace.user}: events whose every sync ends delivered = events traced`, observed.trace.delivered, observed.trace.events),
   ];
 }
 

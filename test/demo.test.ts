@@ -57,7 +57,7 @@ describe('npm run demo', () => {
     assert.equal(await demo.exited, 0, `${demo.stdout()}\n${demo.stderr()}`);
     const out = demo.stdout();
     assert.match(out, /^ampstream demo: 50 users \(seed 7\), [\d,]+ SDK calls$/m);
-    assert.match(out, /^agreement: all 11 checks hold$/m);
+    assert.match(out, /^agreement: all 15 checks hold$/m);
     assert.doesNotMatch(out, /FAIL/);
     assert.match(out, /^ {2}ok {3}events on each person at the simulator = that user's tracked events, anonymous browsing before login included: (\d+) of \1 users match$/m);
     assert.match(out, /^ {2}deliveries {5}delivered [\d,]+, dead 0, discarded 0, pending 0$/m);
