@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FaultSettings } from '../src/simulator/faults.js';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { assertEachPersonInOrder, eventsOnlySync, sendNumberedEvents, SIM_WORKSPACE } from './helpers/delivery-load.js';
+import { postJson } from './helpers/service.js';
 import { createProject, startTestService, type TestService } from './helpers/service.js';
 import { receivedBatches } from './helpers/simulator-cases.js';
 
@@ -101,5 +102,36 @@ describe('delivery through faults', () => {
       assert.match(dead[0].error.expired, /failed 3 attempts/);
     });
     assert.deepEqual(view.deliveries, { pending: 0, delivered: 0, dead: PERSONS * PER_PERSON, discarded: 0 });
+  });
+});
+
+describe('names that objects inherit, end to end', () => {
+  it('reach Customer.io as plain attributes and event data', async () => {
+    const sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE] });
+    const service = await startTestService({ env: { AMPSTREAM_CUSTOMERIO_URL: sim.url, AMPSTREAM_BATCH_WAIT_MS: '5' } });
+    try {
+      const projectId = await createProject(service, 'proto', 'PROTO_KEY_0001');
+      const sync = await service.admin('POST', '/api/syncs', { ...eventsOnlySync(projectId), send_users: { enabled: true, properties: '*' } });
+      assert.equal(sync.status, 201);
+      const raw = '{"api_key":"PROTO_KEY_0001","events":[{"user_id":"proto-person","event_type":"Proto","event_properties":{"toString":"a","__proto__":{"x":1},"constructor":2},"user_properties":{"valueOf":"v","__proto__":"p"}}]}';
+      assert.equal((await postJson(`${service.url}/2/httpapi`, raw)).status, 200);
+      for (;;) {
+        if ((await service.admin('GET', `/api/syncs/${sync.body.id}`)).body.deliveries.pending === 0) break;
+        await sleep(20);
+      }
+      const person = sim.person({ id: 'proto-person' }, SIM_WORKSPACE.siteId);
+      assert.deepEqual(Object.entries(person?.attributes ?? {}).filter(([k]) => k === 'valueOf' || k === '__proto__'), [
+        ['valueOf', 'v'],
+        ['__proto__', 'p'],
+      ]);
+      assert.deepEqual(Object.entries(person?.events[0]?.data ?? {}), [
+        ['toString', 'a'],
+        ['__proto__', { x: 1 }],
+        ['constructor', 2],
+      ]);
+    } finally {
+      await service.dispose();
+      await sim.close();
+    }
   });
 });

@@ -217,3 +217,43 @@ describe('POST /2/httpapi and /batch', () => {
     }
   });
 });
+
+describe('names that objects inherit are plain data everywhere', () => {
+  const NAMES = [...new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype', '__proto__'])];
+
+  it('as top-level event fields, event and user property names, and $set keys: accepted and stored as sent', async () => {
+    for (const name of NAMES) {
+      const raw = `{"api_key":"${service.apiKey}","events":[{"user_id":"proto-user-1","event_type":"Proto","insert_id":"proto-${name}",` +
+        `"${name}":"top","event_properties":{"${name}":1},"user_properties":{"$set":{"${name}":"set"}}}]}`;
+      const reply = await postJson(`${service.url}/2/httpapi`, raw);
+      assert.equal(reply.status, 200, `${name}: ${reply.text}`);
+      assert.equal(reply.body.code, 200);
+    }
+    const stored = (await service.admin('GET', '/api/events?user_id=proto-user-1&limit=100')).body.events as any[];
+    assert.equal(stored.length, NAMES.length);
+    for (const event of stored) {
+      const name = (event.insert_id as string).slice('proto-'.length);
+      assert.equal(Object.getOwnPropertyDescriptor(event.payload, name)?.value, 'top', `${name} kept as a field`);
+      assert.equal(Object.getOwnPropertyDescriptor(event.payload.event_properties, name)?.value, 1);
+    }
+    const profile = (await service.admin('GET', '/api/projects/1/profiles?user_id=proto-user-1')).body.properties;
+    for (const name of NAMES) assert.equal(Object.getOwnPropertyDescriptor(profile, name)?.value, 'set', `${name} in the profile`);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('as names of problems: an invalid field named toString is reported, not a crash', async () => {
+    const reply = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: [{ user_id: 'ab', event_type: 'x', toString: 'y' }] });
+    assert.equal(reply.status, 400);
+    assert.deepEqual(reply.body.events_with_invalid_id_lengths, { user_id: [0] });
+  });
+
+  it('as /identify form fields and identification fields', async () => {
+    const form = new URLSearchParams({ api_key: service.apiKey, identification: JSON.stringify({ user_id: 'proto-user-2', toString: 'x', user_properties: { constructor: 'c', valueOf: 1 } }) });
+    form.append('__proto__', 'x');
+    form.append('hasOwnProperty', 'y');
+    const reply = await request(`${service.url}/identify`, { method: 'POST', body: form });
+    assert.equal(reply.status, 200, reply.text);
+    const profile = (await service.admin('GET', '/api/projects/1/profiles?user_id=proto-user-2')).body.properties;
+    assert.deepEqual(Object.entries(profile), [['constructor', 'c'], ['valueOf', 1]]);
+  });
+});

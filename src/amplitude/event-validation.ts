@@ -6,7 +6,7 @@ import {
   RESERVED_INVALID_IDS,
 } from './limits.js';
 import { normalizeValue, TOO_DEEP, truncateString } from './normalize-value.js';
-import { isPlainObject, setOwn, type JsonObject } from './plain-data.js';
+import { hasOwn, isPlainObject, setOwn, type JsonObject } from './plain-data.js';
 import { isValidUserPropertyUpdate } from './user-property-operations.js';
 
 /** What one request's events look like after validation: ready to commit. */
@@ -107,7 +107,8 @@ const FIELD_TYPES: Readonly<Record<string, FieldType>> = {
  * every event is valid.
  */
 export function validateEvents(events: readonly unknown[], context: ValidationContext): EventValidationResult {
-  const problems: EventProblems = { invalidFields: {}, missingFields: {}, invalidIdLengths: {} };
+  // index maps are keyed by the clients' field names: no prototype, so `toString` is just a name
+  const problems: EventProblems = { invalidFields: Object.create(null), missingFields: Object.create(null), invalidIdLengths: Object.create(null) };
   const accepted: AcceptedEvent[] = [];
   let failed = false;
   for (let index = 0; index < events.length; index++) {
@@ -119,7 +120,11 @@ export function validateEvents(events: readonly unknown[], context: ValidationCo
 }
 
 function note(map: IndexMap, field: string, index: number): void {
-  const list = map[field] ?? (map[field] = []);
+  let list = hasOwn(map, field) ? map[field] : undefined;
+  if (list === undefined) {
+    list = [];
+    setOwn(map, field, list);
+  }
   if (list[list.length - 1] !== index) list.push(index);
 }
 
@@ -188,7 +193,7 @@ function validateEvent(
   }
 
   for (const field of Object.keys(payload)) {
-    const type = FIELD_TYPES[field];
+    const type = hasOwn(FIELD_TYPES, field) ? FIELD_TYPES[field] : undefined;
     const value = payload[field];
     if (value === undefined || value === null) continue;
     if (type !== undefined && !hasType(value, type)) {

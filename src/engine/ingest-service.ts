@@ -55,7 +55,14 @@ export class IngestService {
   ): Promise<AmplitudeReply> {
     const started = performance.now();
     const observed = { duplicates: 0 };
-    const reply = await this.ingestParsed(parsed, source, kind, context, observed);
+    let reply: AmplitudeReply;
+    try {
+      reply = await this.ingestParsed(parsed, source, kind, context, observed);
+    } catch (error) {
+      // a bug, not the client's fault: nothing was committed, so the 503's "retry" is honest
+      this.options.onCommitError?.(error, context.requestId);
+      reply = replies.unavailable();
+    }
     const events = parsed.ok ? parsed.envelope.events.length : 0;
     this.options.onReply?.(source, reply.status, events, observed.duplicates, (performance.now() - started) / 1000);
     return reply;

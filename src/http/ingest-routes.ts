@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BATCH_BODY_LIMIT, HTTP_V2_BODY_LIMIT, IDENTIFY_BODY_LIMIT } from '../amplitude/limits.js';
 import { replies, type AmplitudeReply } from '../amplitude/responses.js';
+import { setOwn } from '../amplitude/plain-data.js';
 import type { IngestService } from '../engine/ingest-service.js';
 
 /** Marks a body that arrived with a content type the route does not read. */
@@ -105,7 +106,7 @@ async function identifyRoutes(app: FastifyInstance, ingest: IngestService): Prom
 function formFields(fields: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
-    result[name] = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+    setOwn(result, name, Buffer.isBuffer(value) ? value.toString('utf8') : value);
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../amplitude/plain-data.js';
+import { isPlainObject, setOwn } from '../amplitude/plain-data.js';
 import type { TrackRegion } from '../customerio/track-items.js';
 import { FaultInjector, seededRandom, type FaultSettings, type ScriptedReply } from './faults.js';
 import { DEFAULT_LIMITS, DEFAULT_WORKSPACES, type IdentifierMode, type SimulatorLimits, type SimulatorOptions } from './options.js';
@@ -62,7 +62,7 @@ function redactedHeaders(headers: IncomingRequest['headers']): Record<string, st
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name] = name === 'authorization' ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+    setOwn(out, name, name === 'authorization' ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value);
   }
   return out;
 }
