@@ -37,6 +37,8 @@ export class DeliveryEngine {
   private readonly limiters = new Map<string, AdaptiveRateLimiter>();
   private readonly clock: () => number;
   private readonly random: () => number;
+  private started = false;
+  private readonly changing = new Map<number, Promise<void>>();
   private stopped = false;
 
   constructor(private readonly options: DeliveryEngineOptions) {
@@ -44,9 +46,12 @@ export class DeliveryEngine {
     this.random = options.random ?? Math.random;
   }
 
+  /** Starts a dispatcher for every enabled sync (sync changes before this are picked up here). */
   async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
     for (const sync of await this.options.store.listSyncs()) {
-      if (sync.enabled) this.startDispatcher(sync);
+      if (sync.enabled && !this.dispatchers.has(sync.id)) this.startDispatcher(sync);
     }
   }
 
@@ -70,8 +75,10 @@ export class DeliveryEngine {
     return limiter;
   }
 
+  /** One dispatcher per sync, ever: two would send the same deliveries twice. */
   private startDispatcher(sync: SyncRecord): void {
     if (this.stopped) return;
+    if (this.dispatchers.has(sync.id)) throw new Error(`sync ${sync.id} already has a delivery worker`);
     const workspace = workspaceOf(sync);
     const dispatcher = new SyncDispatcher(sync.id, workspace, sync.pause, {
       store: this.options.store,
@@ -102,8 +109,23 @@ export class DeliveryEngine {
     for (const id of syncIds) this.dispatchers.get(id)?.notify();
   }
 
-  /** A sync was created, updated, enabled, disabled or deleted. */
-  async onSyncChanged(syncId: number): Promise<void> {
+  /**
+   * A sync was created, updated, enabled, disabled or deleted. Changes to one sync are handled one
+   * after the other: the old worker's batches in flight end before a new worker reads the deliveries.
+   */
+  onSyncChanged(syncId: number): Promise<void> {
+    const previous = this.changing.get(syncId) ?? Promise.resolve();
+    const next = previous.then(() => this.applySyncChange(syncId));
+    const settled = next.catch(() => undefined);
+    this.changing.set(syncId, settled);
+    void settled.then(() => {
+      if (this.changing.get(syncId) === settled) this.changing.delete(syncId);
+    });
+    return next;
+  }
+
+  private async applySyncChange(syncId: number): Promise<void> {
+    if (!this.started || this.stopped) return; // start() reads every sync as it is then
     const sync = await this.options.store.getSync(syncId);
     const current = this.dispatchers.get(syncId);
     if (sync === undefined || !sync.enabled) {
