@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { loadAdminToken } from './admin-token.js';
+import { lockDataDir, prepareDataDir, restrictFiles } from './data-dir.js';
 import type { ServeConfig } from './config.js';
 import { createTrackClient } from './customerio/track-client.js';
 import { DeliveryEngine } from './engine/delivery/delivery-engine.js';
@@ -22,6 +22,8 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/types.js';
 
 export const DATABASE_FILE = 'ampstream.db';
+/** On SIGTERM, how long connections still sending a request may keep the server from stopping. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningService {
   app: FastifyInstance;
@@ -50,9 +52,17 @@ export function createLogger(level: string): Logger {
 export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
   const logger = options.logger ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
+  const unlock = lockDataDir(config.dataDir);
   const databasePath = join(config.dataDir, DATABASE_FILE);
-  const store = new SqliteStore({ path: databasePath, synchronous: config.sqliteSynchronous });
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore({ path: databasePath, synchronous: config.sqliteSynchronous });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  restrictFiles([databasePath, `${databasePath}-wal`, `${databasePath}-shm`]);
 
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const projects = new ProjectDirectory(store);
@@ -103,11 +113,16 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     stopping ??= (async () => {
       ready = false;
       clearInterval(prune);
+      // requests in flight get their answer; connections still sending after the grace are cut
+      const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      force.unref();
       await app.close();
+      clearTimeout(force);
       await committer.close();
       await engine?.stop();
       await client.close();
       await store.close();
+      unlock();
       logger.info('ampstream stopped');
     })();
     return stopping;

@@ -45,6 +45,11 @@ describe('secrets and /metrics', () => {
       await postForm(`${server.url}/identify`, { api_key: PROJECT_KEY, identification: '{"user_id":"secret-user-1","user_properties":{"plan":"pro"}}' });
       await request(`${server.url}/identify?api_key=${PROJECT_KEY}&identification=${encodeURIComponent('{"user_id":"secret-user-2"}')}`);
       await request(`${server.url}/identify?api_key=${PROJECT_KEY}&identification=not-json`);
+      // multipart: @fastify/multipart logs busboy's options (headers included) at trace level
+      const form = new FormData();
+      form.append('api_key', PROJECT_KEY);
+      form.append('identification', '{"user_id":"secret-user-3"}');
+      await request(`${server.url}/identify`, { method: 'POST', body: form, headers: { authorization: `Bearer ${ADMIN}`, cookie: `session=${ADMIN}` } });
       await request(`${server.url}/api/projects`, { headers: { authorization: `Bearer ${ADMIN}x` } });
       await admin('POST', '/api/syncs', { name: 'bad', project_id: project.id, customerio: { site_id: 'x', api_key: CIO_KEY, region: 'mars' } });
       await admin('PATCH', `/api/syncs/${good.id}`, { customerio: { site_id: 'sec-site', api_key: CIO_KEY, region: 'us' } });
@@ -67,6 +72,7 @@ describe('secrets and /metrics', () => {
 
     const output = `${server.stdout()}\n${server.stderr()}`;
     assert.ok(output.includes('"level":10') || output.includes('"level":20'), 'debug-level lines were written');
+    assert.ok(output.includes('Providing options to busboy'), 'the multipart trace line was written (with its headers hidden)');
     assert.ok(output.includes('Customer.io did not take a batch'), 'the rejected credentials were logged');
     for (const secret of [ADMIN, PROJECT_KEY, CIO_KEY, WRONG_CIO_KEY]) {
       assert.ok(!output.includes(secret), `a log line holds a secret (${secret.slice(0, 12)}…)`);

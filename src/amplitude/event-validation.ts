@@ -116,7 +116,12 @@ export function validateEvents(events: readonly unknown[], context: ValidationCo
     if (result === undefined) failed = true;
     else if (!failed) accepted.push(result);
   }
-  return failed ? { ok: false, problems } : { ok: true, events: accepted };
+  if (!failed) return { ok: true, events: accepted };
+  // plain objects again for the reply (spreading defines each key as an own property, `__proto__` too)
+  return {
+    ok: false,
+    problems: { invalidFields: { ...problems.invalidFields }, missingFields: { ...problems.missingFields }, invalidIdLengths: { ...problems.invalidIdLengths } },
+  };
 }
 
 function note(map: IndexMap, field: string, index: number): void {

@@ -11,6 +11,7 @@ import type { Store } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';
 import { adminRoutes } from './admin-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
+import { answerClientError } from './client-errors.js';
 import { redactUrl } from './log-redaction.js';
 import { newRequestId } from './request-ids.js';
 import { validationError, validatorCompiler } from './validation.js';
@@ -27,6 +28,9 @@ export interface AppDependencies {
   /** Whether the service is ready to take traffic (store open, workers running). */
   isReady?: () => boolean;
 }
+
+/** How long a client may take to send a whole request (a 20 MB batch on a slow link included). */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 /** Maps any error on a non-ingest route to the catalog's reply shape. Never a 500. */
 function adminError(error: FastifyError | AmpstreamError): AmpstreamError {
@@ -62,6 +66,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // a request must arrive whole within this time (a stalled body cannot hold a connection, or shutdown)
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    clientErrorHandler: answerClientError,
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);

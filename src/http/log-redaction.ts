@@ -26,15 +26,22 @@ export function redactUrl(url: string): string {
   return `${path}?${params.join('&')}`;
 }
 
-/** Paths under which a log line could contain secrets in fields pino would otherwise print. */
+/**
+ * Paths under which a log line could contain secrets in fields pino would otherwise print. Whole
+ * `headers` objects are hidden wherever a library logs them (@fastify/multipart logs busboy's
+ * options, headers included, at trace level), up to three levels deep.
+ */
 export const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
+  'headers',
+  '*.headers',
+  '*.*.headers',
+  'req.headers',
   'api_key',
   'apiKey',
   '*.api_key',
   '*.apiKey',
   'token',
   '*.token',
+  'authorization',
+  '*.authorization',
 ];
