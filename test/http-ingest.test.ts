@@ -257,3 +257,46 @@ describe('names that objects inherit are plain data everywhere', () => {
     assert.deepEqual(Object.entries(profile), [['constructor', 'c'], ['valueOf', 1]]);
   });
 });
+
+describe('browsers', () => {
+  it('may post from any origin: preflight and replies carry CORS headers; the admin API does not', async () => {
+    const preflight = await fetch(`${service.url}/2/httpapi`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
+    const reply = await fetch(`${service.url}/batch`, {
+      method: 'POST',
+      headers: { origin: 'https://app.example.com', 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: service.apiKey, events: [{ device_id: 'browser-device-1', event_type: 'x' }] }),
+    });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('access-control-allow-origin'), '*');
+    const adminReply = await fetch(`${service.url}/api/projects`, { headers: { origin: 'https://app.example.com' } });
+    assert.equal(adminReply.headers.get('access-control-allow-origin'), null);
+  });
+});
+
+describe('compressed bodies', () => {
+  it('takes gzip, deflate and br bodies; refuses bad ones and ones that inflate past the limit', async () => {
+    const { gzipSync, deflateSync, brotliCompressSync } = await import('node:zlib');
+    const body = Buffer.from(JSON.stringify({ api_key: service.apiKey, events: [{ device_id: 'gzip-device-1', event_type: 'Zipped' }] }));
+    for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+      const reply = await request(`${service.url}/2/httpapi`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: compress(body) });
+      assert.equal(reply.status, 200, `${encoding}: ${reply.text}`);
+    }
+    assert.equal((await service.admin('GET', '/api/events?device_id=gzip-device-1')).body.events.length, 3);
+    const bad = await request(`${service.url}/2/httpapi`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error, 'Invalid request body: the body is not valid gzip');
+    const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 32));
+    const tooLarge = await request(`${service.url}/2/httpapi`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+    assert.equal(tooLarge.status, 413);
+    assert.equal(tooLarge.body.code, 413);
+    const unknown = await request(`${service.url}/2/httpapi`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'zstd' }, body: 'x' });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.error, /not supported/);
+  });
+});

@@ -98,3 +98,18 @@ describe('/identify', () => {
     assert.equal(await profile('ident-ok-1'), undefined, 'nothing from the refused request was stored');
   });
 });
+
+describe('/identify with a malformed multipart body', () => {
+  it('answers 400 (the client\'s doing), not a 503 that asks for a retry', async () => {
+    const noBoundary = await request(`${service.url}/identify`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
+    assert.equal(noBoundary.status, 400, noBoundary.text);
+    assert.equal(noBoundary.body.code, 400);
+    const truncated = await request(`${service.url}/identify`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XX' },
+      body: '--XX\r\nContent-Disposition: form-data; name="api_key"\r\n\r\nabc',
+    });
+    assert.equal(truncated.status, 400, truncated.text);
+    assert.match(truncated.body.error, /^Invalid request body: /);
+  });
+});

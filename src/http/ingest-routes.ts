@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -5,6 +6,7 @@ import { BATCH_BODY_LIMIT, HTTP_V2_BODY_LIMIT, IDENTIFY_BODY_LIMIT } from '../am
 import { replies, type AmplitudeReply } from '../amplitude/responses.js';
 import { setOwn } from '../amplitude/plain-data.js';
 import type { IngestService } from '../engine/ingest-service.js';
+import { decodeBody } from './content-encoding.js';
 
 /** Marks a body that arrived with a content type the route does not read. */
 const UNREAD_BODY = Symbol('unread body');
@@ -44,6 +46,10 @@ function ingestErrorReply(error: FastifyError): AmplitudeReply {
     return replies.payloadTooLarge();
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return replies.unsupportedContentType('application/json');
+  // busboy's own errors (no code, no status): a malformed multipart body is the client's doing
+  if (/multipart|boundary|part terminated|malformed/i.test(error.message) && (error.statusCode === undefined || error.statusCode < 500)) {
+    return { status: 400, body: { code: 400, error: `Invalid request body: ${error.message}` } };
+  }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return replies.missingBody();
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: 400, body: { code: 400, error: `Invalid request body: ${error.message}` } };
@@ -66,14 +72,21 @@ async function uploadRoutes(app: FastifyInstance, ingest: IngestService): Promis
     done(null, body);
   });
 
-  const upload = (source: 'httpapi' | 'batch') => async (request: FastifyRequest, reply: FastifyReply) => {
+  const upload = (source: 'httpapi' | 'batch', limit: number) => async (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body;
     if (isUnread(body)) return send(reply, replies.unsupportedContentType('application/json'));
-    const raw = Buffer.isBuffer(body) ? body : undefined;
+    let raw = Buffer.isBuffer(body) ? body : undefined;
+    if (raw !== undefined && raw.length > 0) {
+      const decoded = decodeBody(raw, request.headers['content-encoding'], limit);
+      if (!decoded.ok) {
+        return send(reply, decoded.tooLarge ? replies.payloadTooLarge() : { status: 400, body: { code: 400, error: `Invalid request body: ${decoded.error}` } });
+      }
+      raw = decoded.body;
+    }
     return send(reply, await ingest.upload(source, raw, context(request, raw?.length ?? 0)));
   };
-  app.post('/2/httpapi', { bodyLimit: HTTP_V2_BODY_LIMIT }, upload('httpapi'));
-  app.post('/batch', { bodyLimit: BATCH_BODY_LIMIT }, upload('batch'));
+  app.post('/2/httpapi', { bodyLimit: HTTP_V2_BODY_LIMIT }, upload('httpapi', HTTP_V2_BODY_LIMIT));
+  app.post('/batch', { bodyLimit: BATCH_BODY_LIMIT }, upload('batch', BATCH_BODY_LIMIT));
 }
 
 /** `POST /identify` (urlencoded or multipart) and `GET /identify?api_key=…&identification=…`. */
@@ -113,6 +126,8 @@ function formFields(fields: Record<string, unknown>): Record<string, unknown> {
 
 /** Registers the Amplitude-compatible endpoints with Amplitude's error shapes. */
 export async function ingestRoutes(app: FastifyInstance, options: { ingest: IngestService }): Promise<void> {
+  // Browsers post from any origin (the browser SDKs, as to Amplitude's endpoints); the admin API gets no CORS.
+  await app.register(cors, { origin: '*', methods: ['POST', 'GET', 'OPTIONS'], maxAge: 86_400 });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const result = ingestErrorReply(error);
     if (result.status >= 500) request.log.error({ err: error }, 'ingest request failed');
