@@ -121,7 +121,9 @@ describe('metrics, trace and dead letters after a run with faults', () => {
 
     const errors = (await service.admin('GET', `/api/syncs/${syncId}/errors`)).body.errors as any[];
     const categories = new Set(errors.map((e) => e.category));
-    assert.ok(categories.has('server_error') && categories.has('invalid_attribute'), JSON.stringify([...categories]));
+    assert.ok(categories.has('server_error') && categories.has('invalid_attribute') && categories.has('item_too_large'), JSON.stringify([...categories]));
+    const tooLarge = errors.find((e) => e.category === 'item_too_large');
+    assert.deepEqual(tooLarge.samples[0].item, { action: 'event', event_type: 'Huge', insert_id: 'huge-1' });
     const invalid = errors.find((e) => e.category === 'invalid_attribute');
     assert.equal(invalid.samples[0].item.name, 'Bad Event');
     assert.ok(!JSON.stringify(errors).includes(SIM_WORKSPACE.apiKey), 'no secret in samples');

@@ -49,9 +49,19 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       const updated = await store.updateSync(other.id, { config: syncConfig(projectId, 'renamed'), enabled: true, updatedAt: NOW + 1 });
       assert.equal(updated?.pause, null, 'a config change clears a pause');
       assert.equal((updated?.config as { name: string }).name, 'renamed');
+      const planned = emptyDelta();
+      planned.planned = 5;
+      await store.recordDeliveryResults(other.id, [], [{ syncId: other.id, minute: minuteOf(NOW), delta: planned }], [
+        { syncId: other.id, category: 'timeout', reason: 'timeout', at: NOW, count: 1, sample: { item: {}, reply: { status: null, body: '' } } },
+      ]);
       assert.equal(await store.deleteSync(other.id), true);
+      assert.deepEqual(await store.metricBuckets(other.id, 'minute', 0, NOW * 2), [], 'its metrics go with it');
+      assert.deepEqual(await store.failureGroups(other.id), []);
       assert.equal(await store.getSync(other.id), undefined);
       assert.equal(await store.deleteSync(other.id), false);
+      const next = await store.createSync({ projectId, enabled: false, config: syncConfig(projectId, 'next'), createdAt: NOW });
+      assert.ok(next.id > other.id, 'a deleted sync\'s id is never given to a new one');
+      await store.deleteSync(next.id);
     });
 
     it('plans deliveries in the ingest commit for enabled syncs, with counts and metrics', async () => {

@@ -41,6 +41,10 @@ describe('applyUserPropertyOperations', () => {
     assert.deepEqual(apply({ n: '40' }, { $add: { n: 2 } }), { n: 42 });
   });
 
+  it('$add that would overflow leaves the property alone (JSON cannot hold Infinity)', () => {
+    assert.deepEqual(apply({ n: 1e308 }, { $add: { n: 1e308 } }), { n: 1e308 });
+  });
+
   it('$add with an operand that is not a number leaves the property alone', () => {
     assert.deepEqual(apply({ n: 1 }, { $add: { n: 'lots' } }), { n: 1 });
     assert.deepEqual(apply({ n: 1 }, { $add: { n: null } }), { n: 1 });

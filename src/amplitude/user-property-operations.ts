@@ -49,7 +49,8 @@ export function isValidUserPropertyUpdate(update: unknown): boolean {
  * Choices where Amplitude's behaviour is undocumented (see docs/ingest.md):
  * - two operations on one property in one payload both apply, in the order above;
  * - `$add` treats a missing, null or non-numeric current value as 0; a numeric string counts as
- *   its number; an operand that is not a number (or numeric string) leaves the property alone;
+ *   its number; an operand that is not a number (or numeric string), or a sum too large for a
+ *   double, leaves the property alone;
  * - `$setOnce` treats a null current value as "no value yet";
  * - `$remove` on a scalar equal to a removed value deletes the property.
  */
@@ -89,7 +90,8 @@ function applyOne(target: JsonObject, operation: UserPropertyOperation, property
     case '$add': {
       const amount = toNumber(value);
       if (amount === undefined) return;
-      setOwn(target, property, (toNumber(current) ?? 0) + amount);
+      const sum = (toNumber(current) ?? 0) + amount;
+      if (Number.isFinite(sum)) setOwn(target, property, sum); // an overflow would store null (JSON has no Infinity)
       return;
     }
     case '$append':

@@ -52,7 +52,7 @@ export const deliveryPlanner: DeliveryPlanner = {
 
   plan(events, syncs, state, now): PlanWrites {
     const byProject = syncsByProject(syncs);
-    const writes: PlanWrites = { deliveries: [], metrics: [], persons: [], devices: [], rekeys: [] };
+    const writes: PlanWrites = { deliveries: [], metrics: [], failures: [], persons: [], devices: [], rekeys: [] };
     const deltas = new MetricDeltas();
     const persons = new Map<string, { syncId: number; personKey: string; state: SyncPersonState }>();
     const devices = new Map<string, { syncId: number; deviceId: string; state: 'pending' | 'merged' }>();
@@ -91,6 +91,16 @@ export const deliveryPlanner: DeliveryPlanner = {
               ? { ...base, itemJson: JSON.stringify(outcome.item), status: 'pending', reason: null }
               : { ...base, itemJson: null, status: outcome.kind === 'unsendable' ? 'dead' : 'discarded', reason: outcome.reason };
           writes.deliveries.push(write);
+          if (outcome.kind === 'unsendable') {
+            writes.failures.push({
+              syncId: sync.id,
+              category: 'item_too_large',
+              reason: "over Customer.io's 32 KB item limit",
+              at: now,
+              count: 1,
+              sample: { item: { action: outcome.action, event_type: event.eventType, insert_id: event.insertId }, reply: { status: null, body: outcome.reason } },
+            });
+          }
         }
       }
     }

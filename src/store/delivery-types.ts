@@ -91,6 +91,8 @@ export interface MetricIncrement {
 export interface PlanWrites {
   deliveries: DeliveryWrite[];
   metrics: MetricIncrement[];
+  /** Items too large to ever send, as failure samples (category item_too_large). */
+  failures: FailureSample[];
   persons: { syncId: number; personKey: PersonKey; state: SyncPersonState }[];
   devices: { syncId: number; deviceId: string; state: AnonymousDeviceState }[];
   rekeys: PersonRekey[];

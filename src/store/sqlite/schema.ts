@@ -152,4 +152,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   INSERT INTO sync_delivery_counts (sync_id, status, n) SELECT sync_id, status, count(*) FROM deliveries GROUP BY sync_id, status;
   `,
+  `
+  -- sync ids are never reused (a new sync would inherit a deleted one's metrics and series)
+  CREATE TABLE syncs_autoincrement (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id    INTEGER NOT NULL,
+    enabled       INTEGER NOT NULL,
+    config        TEXT    NOT NULL,
+    pause         TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+  INSERT INTO syncs_autoincrement SELECT id, project_id, enabled, config, pause, created_at, updated_at FROM syncs;
+  DROP TABLE syncs;
+  ALTER TABLE syncs_autoincrement RENAME TO syncs;
+  `,
 ];

@@ -418,6 +418,8 @@ export class SqliteStore implements Store {
          ON CONFLICT (sync_id, status) DO UPDATE SET n = n + excluded.n`,
       ),
       deleteSyncCounts: db.prepare('DELETE FROM sync_delivery_counts WHERE sync_id = ?'),
+      deleteSyncMetrics: db.prepare('DELETE FROM delivery_metrics WHERE sync_id = ?'),
+      deleteSyncFailures: db.prepare('DELETE FROM delivery_failures WHERE sync_id = ?'),
       deadLetterCount: db
         .prepare("SELECT count(*) FROM deliveries WHERE sync_id = ? AND status = 'dead' AND dropped_at IS NULL")
         .pluck(),
@@ -526,6 +528,7 @@ export class SqliteStore implements Store {
       if (d.status === 'pending') planned.add(d.syncId);
     }
     this.addMetrics(writes.metrics);
+    this.addFailures(writes.failures);
     this.addCounts(tally);
     for (const p of writes.persons) s.upsertSyncPerson.run(p.syncId, p.personKey, p.state.identified ? 1 : 0);
     for (const d of writes.devices) s.upsertSyncDevice.run(d.syncId, d.deviceId, d.state);
@@ -675,6 +678,8 @@ export class SqliteStore implements Store {
       s.deleteSyncPersons.run(id);
       s.deleteSyncDevices.run(id);
       s.deleteSyncCounts.run(id);
+      s.deleteSyncMetrics.run(id);
+      s.deleteSyncFailures.run(id);
       return s.deleteSync.run(id).changes > 0;
     })();
     this.enabledSyncs = undefined;
@@ -746,12 +751,18 @@ export class SqliteStore implements Store {
       }
       this.addCounts(tally);
       this.addMetrics(metrics);
-      for (const f of failures) {
-        const stored = s.failureGroup.get(f.syncId, f.category, f.reason) as string | undefined;
-        const samples = [...(stored === undefined ? [] : (JSON.parse(stored) as unknown[])), f.sample].slice(-FAILURE_SAMPLES);
-        s.upsertFailure.run(f.syncId, f.category, f.reason, f.count, f.at, f.at, JSON.stringify(samples));
-      }
+      this.addFailures(failures);
     })();
+  }
+
+  /** Adds failures to their groups, keeping the last few samples. */
+  private addFailures(failures: readonly FailureSample[]): void {
+    const s = this.statements;
+    for (const f of failures) {
+      const stored = s.failureGroup.get(f.syncId, f.category, f.reason) as string | undefined;
+      const samples = [...(stored === undefined ? [] : (JSON.parse(stored) as unknown[])), f.sample].slice(-FAILURE_SAMPLES);
+      s.upsertFailure.run(f.syncId, f.category, f.reason, f.count, f.at, f.at, JSON.stringify(samples));
+    }
   }
 
   private addCounts(tally: StatusTally): void {
