@@ -167,4 +167,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE syncs;
   ALTER TABLE syncs_autoincrement RENAME TO syncs;
   `,
+  `
+  -- an event's user properties are a snapshot of its person's profile, stored once per change:
+  -- events whose profile did not change share the snapshot of the last one that did
+  CREATE TABLE profile_snapshots (
+    id          INTEGER PRIMARY KEY,
+    properties  TEXT    NOT NULL
+  );
+  ALTER TABLE events ADD COLUMN snapshot_id INTEGER;
+  ALTER TABLE profiles ADD COLUMN snapshot_id INTEGER;
+  `,
 ];

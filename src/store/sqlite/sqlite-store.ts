@@ -321,18 +321,20 @@ export class SqliteStore implements Store {
         )
         .pluck(),
       deviceLink: db.prepare('SELECT user_id FROM device_links WHERE project_id = ? AND device_id = ?').pluck(),
-      profile: db.prepare('SELECT properties FROM profiles WHERE project_id = ? AND person_key = ?').pluck(),
+      profile: db.prepare('SELECT properties, snapshot_id FROM profiles WHERE project_id = ? AND person_key = ?'),
+      insertSnapshot: db.prepare('INSERT INTO profile_snapshots (properties) VALUES (?)'),
       profileRow: db.prepare(
         'SELECT project_id, person_key, properties, created_at, updated_at FROM profiles WHERE project_id = ? AND person_key = ?',
       ),
       insertEvent: db.prepare(
         `INSERT INTO events (project_id, received_at, request_id, source, insert_id, insert_id_generated, event_type,
-           time, user_id, device_id, person_key, payload, user_properties, changes, first_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           time, user_id, device_id, person_key, payload, user_properties, changes, first_seen, snapshot_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`,
       ),
       upsertProfile: db.prepare(
-        `INSERT INTO profiles (project_id, person_key, properties, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (project_id, person_key) DO UPDATE SET properties = excluded.properties, updated_at = excluded.updated_at`,
+        `INSERT INTO profiles (project_id, person_key, properties, created_at, updated_at, snapshot_id) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (project_id, person_key) DO UPDATE SET properties = excluded.properties, updated_at = excluded.updated_at,
+           snapshot_id = excluded.snapshot_id`,
       ),
       upsertDeviceLink: db.prepare(
         `INSERT INTO device_links (project_id, device_id, user_id, linked_at) VALUES (?, ?, ?, ?)
@@ -560,13 +562,26 @@ export class SqliteStore implements Store {
         const person = userPerson(userId);
         persons.set(profileKey(ref.projectId, person), { projectId: ref.projectId, personKey: person });
       }
+      // the snapshot each loaded profile object is stored as (events that leave it unchanged share it)
+      const snapshots = new Map<object, number>();
       for (const [key, ref] of persons) {
-        const text = s.profile.get(ref.projectId, ref.personKey) as string | undefined;
-        if (text !== undefined) state.profiles.set(key, JSON.parse(text) as JsonObject);
+        const row = s.profile.get(ref.projectId, ref.personKey) as { properties: string; snapshot_id: number | null } | undefined;
+        if (row === undefined) continue;
+        const properties = JSON.parse(row.properties) as JsonObject;
+        state.profiles.set(key, properties);
+        if (row.snapshot_id !== null) snapshots.set(properties, row.snapshot_id);
       }
 
       const writes = processor.process(units, state);
 
+      const snapshotOf = (properties: JsonObject): number => {
+        let id = snapshots.get(properties);
+        if (id === undefined) {
+          id = Number(s.insertSnapshot.run(profileJson(properties)).lastInsertRowid);
+          snapshots.set(properties, id);
+        }
+        return id;
+      };
       const stored: PlannableEvent[] = [];
       for (const e of writes.events) {
         const inserted = s.insertEvent.run(
@@ -582,14 +597,14 @@ export class SqliteStore implements Store {
           e.deviceId,
           e.personKey,
           JSON.stringify(e.payload),
-          profileJson(e.userProperties),
           e.changes === null ? null : JSON.stringify(e.changes),
           e.firstSeen ? 1 : 0,
+          snapshotOf(e.userProperties),
         );
         stored.push({ ...e, seq: Number(inserted.lastInsertRowid) });
       }
       for (const p of writes.profiles) {
-        s.upsertProfile.run(p.projectId, p.personKey, profileJson(p.properties), p.updatedAt, p.updatedAt);
+        s.upsertProfile.run(p.projectId, p.personKey, profileJson(p.properties), p.updatedAt, p.updatedAt, snapshotOf(p.properties));
       }
       for (const l of writes.deviceLinks) s.upsertDeviceLink.run(l.projectId, l.deviceId, l.userId, l.linkedAt);
       return { outcomes: writes.outcomes, ...this.planDeliveries(stored, processor) };
@@ -620,7 +635,9 @@ export class SqliteStore implements Store {
       where.push('seq > ?');
       params.push(query.afterSeq);
     }
-    const sql = `SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
+    const sql = `SELECT e.*, coalesce(p.properties, e.user_properties) AS user_properties FROM events e
+      LEFT JOIN profile_snapshots p ON p.id = e.snapshot_id
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
     params.push(query.limit);
     return (this.db.prepare(sql).all(...params) as EventRow[]).map(toStoredEvent);
   }
