@@ -111,11 +111,18 @@ describe('ampstream syncs', () => {
     assert.deepEqual(JSON.parse(json.out).map((s: any) => s.name), ['Customer.io (sim)', 'Second']);
   });
 
-  it('update --file replaces the sync with what show printed (the key is kept); --patch merges', async () => {
+  it('update --file replaces the sync with what show or show --json printed (the key is kept); --patch merges', async () => {
     const config = (await syncs(['show', '1'])).out.split('never shown):\n')[1] as string;
     const replaced = await syncs(['update', '1', '--file', file('replace.json', config.replace('"Customer.io (sim)"', '"Renamed"'))]);
     assert.equal(replaced.code, 0, replaced.err);
     assert.equal(replaced.out, 'updated sync 1 "Renamed" (project 1): active\n');
+
+    const json = JSON.parse((await syncs(['show', '1', '--json'])).out);
+    const fromJson = await syncs(['update', '1', '--file', file('show.json', { ...json, name: 'Renamed from --json' })]);
+    assert.equal(fromJson.code, 0, fromJson.err);
+    assert.equal(fromJson.out, 'updated sync 1 "Renamed from --json" (project 1): active\n', 'what show --json printed goes back as is');
+    const back = await syncs(['update', '1', '--file', file('show-again.json', (await syncs(['show', '1', '--json'])).out.replace('"Renamed from --json"', '"Renamed"'))]);
+    assert.equal(back.code, 0, back.err);
 
     const patched = await syncs(['update', '1', '--patch', '--file', file('patch.json', { send_users: { properties: ['plan', 'email'] } })]);
     assert.equal(patched.code, 0, patched.err);

@@ -1,0 +1,94 @@
+/**
+ * The sync admin API as a client uses it: GET → edit → PUT/PATCH round trips, bodies that are
+ * empty or of the wrong kind, and the metrics endpoints' date checks.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
+import { SIM_WORKSPACE } from './helpers/delivery-load.js';
+import { ADMIN_TOKEN, createProject, request, startTestService, type Reply, type TestService } from './helpers/service.js';
+
+let sim: CustomerIoSimulator;
+let service: TestService;
+let projectId: number;
+
+before(async () => {
+  sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE] });
+  service = await startTestService({ env: { AMPSTREAM_CUSTOMERIO_URL: sim.url, AMPSTREAM_DELIVERY: 'off' } });
+  projectId = await createProject(service, 'sync api', 'SYNC_API_KEY_0001');
+});
+
+after(async () => {
+  await service?.dispose();
+  await sim?.close();
+});
+
+let names = 0;
+/** Creates a sync with a fresh name and returns the API's view of it. */
+async function createSync(extra: Record<string, unknown> = {}): Promise<any> {
+  names++;
+  const reply = await service.admin('POST', '/api/syncs', {
+    name: `sync ${names}`,
+    project_id: projectId,
+    customerio: { site_id: SIM_WORKSPACE.siteId, api_key: SIM_WORKSPACE.apiKey, region: 'us' },
+    ...extra,
+  });
+  assert.equal(reply.status, 201, JSON.stringify(reply.body));
+  return reply.body;
+}
+
+/** Sends `body` as is (a string, or nothing) with the given Content-Type and the admin token. */
+function raw(method: string, path: string, contentType: string | undefined, body?: string): Promise<Reply> {
+  return request(`${service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(contentType === undefined ? {} : { 'content-type': contentType }) },
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+describe('sync API: GET → edit → PUT or PATCH', () => {
+  it('PUT takes back what GET answered, read-only fields and all, and applies the edit', async () => {
+    const created = await createSync();
+    const shown = (await service.admin('GET', `/api/syncs/${created.id}`)).body;
+    for (const field of ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at']) {
+      assert.ok(field in shown, `GET shows ${field}`);
+    }
+    const replaced = await service.admin('PUT', `/api/syncs/${created.id}`, { ...shown, send_events: { ...shown.send_events, anonymous: true } });
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+    assert.equal(replaced.body.send_events.anonymous, true);
+    assert.equal(replaced.body.id, created.id);
+    assert.deepEqual(replaced.body.customerio, { site_id: SIM_WORKSPACE.siteId, region: 'us', api_key_set: true });
+    const test = await service.admin('POST', `/api/syncs/${created.id}/test`);
+    assert.deepEqual(test.body, { ok: true, region: 'us' }, 'the key was kept');
+  });
+
+  it('PATCH takes back what GET answered too', async () => {
+    const created = await createSync();
+    const shown = (await service.admin('GET', `/api/syncs/${created.id}`)).body;
+    const patched = await service.admin('PATCH', `/api/syncs/${created.id}`, { ...shown, name: `${shown.name} (renamed)` });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.name, `${shown.name} (renamed)`);
+  });
+
+  it("refuses an id that is not the URL's, naming id; nothing changes", async () => {
+    const created = await createSync();
+    const other = await createSync();
+    const shown = (await service.admin('GET', `/api/syncs/${other.id}`)).body;
+    for (const method of ['PUT', 'PATCH']) {
+      const reply = await service.admin(method, `/api/syncs/${created.id}`, { ...shown, name: 'moved' });
+      assert.equal(reply.status, 400, method);
+      assert.equal(reply.body.error, 'invalid_request');
+      assert.equal(reply.body.field, 'id');
+      assert.match(reply.body.message, new RegExp(`^id: this is sync ${created.id} \\(the URL's id\\)`));
+    }
+    assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).body.name, created.name);
+  });
+
+  it('still refuses a field GET never shows', async () => {
+    const created = await createSync();
+    const reply = await service.admin('PUT', `/api/syncs/${created.id}`, { ...created, send_user: {} });
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body.field, 'send_user');
+  });
+});
+
