@@ -168,6 +168,10 @@ describe('ampstream syncs', () => {
     assert.equal(notJson.code, 2);
     assert.match(notJson.err, /broken\.json: not valid JSON \(line 1, column \d+\) \(file\)/);
 
+    const proto = await syncs(['create', '--file', file('proto.json', `{"name": "p", "project_id": 1, "customerio": {"__proto__": {}, "site_id": "${SITE}", "api_key": "${KEY}"}}`)]);
+    assert.equal(proto.code, 2);
+    assert.match(proto.err, /^ampstream: \S*proto\.json: customerio\.__proto__: a "__proto__" key is not allowed; remove it \(file\)\n$/);
+
     const unknown = await syncs(['enable', '99']);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.err, 'ampstream: sync 99 does not exist (id)\n');

@@ -92,3 +92,56 @@ describe('sync API: GET → edit → PUT or PATCH', () => {
   });
 });
 
+describe('admin API: an empty JSON body means no body', () => {
+  it('DELETE with Content-Type: application/json and no body deletes', async () => {
+    const created = await createSync();
+    const deleted = await raw('DELETE', `/api/syncs/${created.id}`, 'application/json');
+    assert.equal(deleted.status, 204, deleted.text);
+    assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).status, 404);
+  });
+
+  it('POST …/test with Content-Type: application/json and no body tests the credentials', async () => {
+    const created = await createSync();
+    const tested = await raw('POST', `/api/syncs/${created.id}/test`, 'application/json');
+    assert.equal(tested.status, 200, tested.text);
+    assert.deepEqual(tested.body, { ok: true, region: 'us' });
+  });
+
+  it('POST …/dead-letters/replay and /drop with an empty body select every dead letter, as {} does', async () => {
+    const created = await createSync();
+    for (const action of ['replay', 'drop']) {
+      for (const contentType of ['application/json', undefined]) {
+        const reply = await raw('POST', `/api/syncs/${created.id}/dead-letters/${action}`, contentType);
+        assert.equal(reply.status, 200, `${action} ${contentType}: ${reply.text}`);
+        assert.deepEqual(reply.body, action === 'replay' ? { replayed: [], skipped: [] } : { dropped: 0 });
+      }
+    }
+  });
+
+  it('still refuses JSON that is not valid, and a __proto__ key, saying which', async () => {
+    const broken = await raw('POST', '/api/syncs', 'application/json', '{"name":');
+    assert.equal(broken.status, 400);
+    assert.equal(broken.body.error, 'invalid_request');
+    assert.match(broken.body.message, /not valid JSON/);
+    const body = JSON.stringify({ name: 'proto', project_id: projectId, customerio: { site_id: 's', api_key: 'k' } }).replace(
+      '"customerio":{',
+      '"customerio":{"__proto__":{"polluted":true},',
+    );
+    const proto = await raw('POST', '/api/syncs', 'application/json', body);
+    assert.equal(proto.status, 400);
+    assert.equal(proto.body.field, 'customerio.__proto__');
+    assert.match(proto.body.message, /"__proto__" key is not allowed/);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const patch = await raw('PATCH', '/api/syncs/1', 'application/merge-patch+json', '{"__proto__":{"name":"x"}}');
+    assert.equal(patch.status, 400);
+    assert.equal(patch.body.field, '__proto__');
+  });
+
+  it('a sync sent as text/plain is refused saying which Content-Type to send', async () => {
+    const reply = await raw('POST', '/api/syncs', 'text/plain', JSON.stringify({ name: 'plain', project_id: projectId }));
+    assert.equal(reply.status, 415);
+    assert.equal(reply.body.error, 'unsupported_media_type');
+    assert.match(reply.body.message, /application\/json/);
+  });
+});
+

@@ -54,7 +54,6 @@ function withoutReadOnlyFields(body: unknown, id: number): unknown {
 export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncService }): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { syncs } = options;
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   app.post('/api/syncs', async (request, reply) => {
     const sync = await syncs.create(request.body);
