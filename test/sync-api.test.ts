@@ -145,3 +145,54 @@ describe('admin API: an empty JSON body means no body', () => {
   });
 });
 
+describe('metrics: dates that cannot be right are refused', () => {
+  it('the time series refuses from after to, naming from', async () => {
+    const created = await createSync();
+    const reply = await service.admin('GET', `/api/syncs/${created.id}/metrics?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z`);
+    assert.equal(reply.status, 400, JSON.stringify(reply.body));
+    assert.equal(reply.body.field, 'from');
+    assert.match(reply.body.message, /from must be before to/);
+  });
+
+  it('the summary API refuses a CUSTOM date that is not on the calendar, naming it', async () => {
+    const created = await createSync();
+    const now = new Date();
+    const year = now.getUTCFullYear() + 1;
+    for (const [start, end, field] of [
+      [`${year}-11-31T00:00:00Z`, `${year}-12-02T00:00:00Z`, 'start'],
+      [`${year}-02-01T00:00:00Z`, `${year}-02-30T00:00:00Z`, 'end'],
+      [`${year}-02-01T24:30:00Z`, `${year}-02-02T00:00:00Z`, 'start'],
+    ]) {
+      const query = `sync_id=${created.id}&time_period=CUSTOM&start=${encodeURIComponent(start as string)}&end=${encodeURIComponent(end as string)}`;
+      const reply = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${query}`);
+      assert.equal(reply.status, 400, `${start} ${end}: ${JSON.stringify(reply.body)}`);
+      assert.equal(reply.body.field, field);
+      assert.match(reply.body.message, new RegExp(`^${field} is not a date on the calendar: `));
+    }
+    const november = `sync_id=${created.id}&time_period=CUSTOM&start=${year}-11-31T00:00:00Z&end=${year}-12-02T00:00:00Z`;
+    const reply = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${november}`);
+    assert.equal(reply.body.message, `start is not a date on the calendar: ${year}-11 has days 01 to 30`);
+  });
+
+  it('the time series refuses a date that is not on the calendar too, instead of rolling it over', async () => {
+    const created = await createSync();
+    const reply = await service.admin('GET', `/api/syncs/${created.id}/metrics?from=2026-11-31T00:00:00Z&to=2026-12-02T00:00:00Z`);
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body.field, 'from');
+    assert.equal(reply.body.message, 'from is not a date on the calendar: 2026-11 has days 01 to 30');
+  });
+
+  it('says that a + left unencoded in the query string must be sent as %2B', async () => {
+    const created = await createSync();
+    const year = new Date().getUTCFullYear() + 1;
+    const query = `sync_id=${created.id}&time_period=CUSTOM&start=${year}-12-01T07:00:00+01:00&end=${year}-12-02T00:00:00Z`;
+    const unencoded = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${query}`);
+    assert.equal(unencoded.status, 400);
+    assert.equal(unencoded.body.field, 'start');
+    assert.match(unencoded.body.message, /a \+ in a query string must be sent as %2B/);
+    const encoded = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${query.replace('+', '%2B')}`);
+    assert.equal(encoded.status, 200, JSON.stringify(encoded.body));
+    assert.equal(encoded.body.timePeriodStart, `${year}-12-01 06:00:00.000000`);
+  });
+});
+
