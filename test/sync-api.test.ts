@@ -196,3 +196,15 @@ describe('metrics: dates that cannot be right are refused', () => {
   });
 });
 
+describe('admin API: a choice of values says which are allowed', () => {
+  it('a dead-letter reason or a time period that is not one of the choices lists the choices', async () => {
+    const created = await createSync();
+    const replay = await service.admin('POST', `/api/syncs/${created.id}/dead-letters/replay`, { reason: 'bounced' });
+    assert.equal(replay.status, 400);
+    assert.equal(replay.body.field, 'reason');
+    assert.equal(replay.body.message, 'reason: must be one of "rejected", "expired", "too_large"');
+    const summary = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${created.id}&time_period=ONE_YEAR`);
+    assert.equal(summary.status, 400);
+    assert.match(summary.body.message, /time_period: must be one of "TEN_MINUTES", "ONE_HOUR", .*"CUSTOM"$/);
+  });
+});
