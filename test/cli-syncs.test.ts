@@ -177,6 +177,20 @@ describe('ampstream syncs', () => {
     assert.equal(unknown.err, 'ampstream: sync 99 does not exist (id)\n');
   });
 
+  it('output piped into a reader that stops early (| head) ends quietly, not with an EPIPE crash', async () => {
+    // a sync whose JSON is far larger than a pipe holds, so writing it must hit the closed pipe
+    const properties = Array.from({ length: 400 }, (_, i) => `property-${i}-${'x'.repeat(1000)}`);
+    const big = await syncs(['create', '--json', '--file', file('big.json', { ...SYNC, name: 'Big', send_users: { properties } })]);
+    assert.equal(big.code, 0, big.err);
+    const id = String(JSON.parse(big.out).id);
+    const cli = runCli(['syncs', 'show', id, '--json', '--url', server.url], { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN });
+    cli.child.stdout?.once('data', () => cli.child.stdout?.destroy());
+    assert.equal(await cli.exited, 0, cli.stderr());
+    assert.equal(cli.stderr(), '');
+    assert.ok(cli.stdout().length < JSON.stringify(properties).length, 'the reader stopped before the end');
+    assert.equal((await syncs(['delete', id])).code, 0);
+  });
+
   it('delete removes the sync', async () => {
     const deleted = await syncs(['delete', '2']);
     assert.equal(deleted.code, 0, deleted.err);

@@ -96,7 +96,15 @@ export function buildCli(): Command {
   return program;
 }
 
+/**
+ * Runs the CLI. Output piped into a reader that stops early (`| head`) ends the process quietly
+ * with 0: the reader has what it wanted.
+ */
 export async function runCli(argv: string[]): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
