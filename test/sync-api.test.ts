@@ -92,6 +92,29 @@ describe('sync API: GET → edit → PUT or PATCH', () => {
   });
 });
 
+describe('sync API: names are unique per project', () => {
+  it('a second sync of a project with a name already used is a 409 conflict naming name, on create and on rename', async () => {
+    const first = await createSync();
+    const second = await createSync();
+    const duplicate = await service.admin('POST', '/api/syncs', { name: first.name, project_id: projectId, customerio: { site_id: 'other', api_key: 'other-key' } });
+    assert.equal(duplicate.status, 409, JSON.stringify(duplicate.body));
+    assert.equal(duplicate.body.error, 'conflict');
+    assert.equal(duplicate.body.field, 'name');
+    assert.match(duplicate.body.message, new RegExp(`^name: sync ${first.id} of project ${projectId} is already called "${first.name}"`));
+    const renamed = await service.admin('PATCH', `/api/syncs/${second.id}`, { name: first.name });
+    assert.equal(renamed.status, 409);
+    assert.equal(renamed.body.field, 'name');
+
+    const otherProject = await createProject(service, 'another project', 'SYNC_API_KEY_0002');
+    const elsewhere = await service.admin('POST', '/api/syncs', {
+      name: first.name,
+      project_id: otherProject,
+      customerio: { site_id: 'other', api_key: 'other-key' },
+    });
+    assert.equal(elsewhere.status, 201, 'the same name in another project is fine');
+  });
+});
+
 describe('admin API: an empty JSON body means no body', () => {
   it('DELETE with Content-Type: application/json and no body deletes', async () => {
     const created = await createSync();
