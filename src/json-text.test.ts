@@ -35,7 +35,18 @@ describe('parseJsonText', () => {
 
   it('reads deeply nested text without overflowing the stack', () => {
     const depth = 100_000;
-    const result = parseJsonText(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+    // a constructor key makes it look at every level
+    const result = parseJsonText(`{"constructor": 1, "deep": ${'['.repeat(depth)}${']'.repeat(depth)}}`);
     assert.equal(result.ok, true);
+  });
+
+  it('skips a byte order mark, as fastify does, so a file saved with one reads', () => {
+    assert.deepEqual(parseJsonText('\ufeff{"name": "x"}'), { ok: true, value: { name: 'x' } });
+  });
+
+  it('finds keys written with escaped letters', () => {
+    const escaped = parseJsonText('{"a": {"\\u0063onstructor": {"prototype": {}}}, "b": {"_\\u005fproto__" : 1}}');
+    assert.equal(!escaped.ok && escaped.field, 'a.constructor');
+    assert.equal(parseJsonText('{"proto": "__proto__", "x": ["constructor"]}').ok, true, 'as values they are plain data');
   });
 });

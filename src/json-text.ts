@@ -29,13 +29,18 @@ function forbiddenKey(root: unknown): { field: string; problem: string } | undef
   return undefined;
 }
 
+/** Text without `"__proto__":` or `"constructor":` (escaped letters included) holds neither key: no walk needed. */
+const MAY_HOLD_FORBIDDEN_KEY = /"(?:(?:_|\\u005[Ff]){2}(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff]){2}|(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072))"\s*:/;
+
 /**
  * Parses JSON text from a file, stdin or an admin API body. V8's syntax errors quote the text
  * around the mistake (`Unexpected token 's', ..."api_key": sk_live_01"... is not valid JSON`), and
  * these texts hold Customer.io keys, so the problem names only the place: `not valid JSON (line 3,
  * column 18)`. A `__proto__` key (or `constructor.prototype`) is refused, naming where it is.
  */
-export function parseJsonText(text: string): JsonTextResult {
+export function parseJsonText(raw: string): JsonTextResult {
+  // a byte order mark (editors on Windows write one) is not JSON, but is no mistake either; fastify skips it too
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
@@ -47,6 +52,6 @@ export function parseJsonText(text: string): JsonTextResult {
     const column = (before[before.length - 1] ?? '').length + 1;
     return { ok: false, problem: `not valid JSON (line ${line}, column ${column})` };
   }
-  const forbidden = forbiddenKey(value);
+  const forbidden = MAY_HOLD_FORBIDDEN_KEY.test(text) ? forbiddenKey(value) : undefined;
   return forbidden === undefined ? { ok: true, value } : { ok: false, ...forbidden };
 }
