@@ -75,6 +75,12 @@ describe('ampstream status, trace and dead-letters', () => {
     assert.match(out, /planned event #\d+/);
     assert.match(out, /request: rejected \(207\) invalid: attributes\.x: no good/);
     assert.match(out, /dead-lettered #\d+: rejected/);
+    const unknown = await cli(['trace', '--insert-id', 'ops-no-such-event']);
+    assert.equal(unknown.code, 1, 'no event matches: exit 1, so a script can tell');
+    assert.equal(unknown.out, 'no such event\n');
+    const unknownJson = await cli(['trace', '--insert-id', 'ops-no-such-event', '--json']);
+    assert.equal(unknownJson.code, 1);
+    assert.deepEqual(JSON.parse(unknownJson.out), []);
     const none = await cli(['trace']);
     assert.equal(none.code, 2);
     assert.match(none.err, /give --insert-id, --user-id or --device-id/);

@@ -111,11 +111,18 @@ describe('ampstream syncs', () => {
     assert.deepEqual(JSON.parse(json.out).map((s: any) => s.name), ['Customer.io (sim)', 'Second']);
   });
 
-  it('update --file replaces the sync with what show printed (the key is kept); --patch merges', async () => {
+  it('update --file replaces the sync with what show or show --json printed (the key is kept); --patch merges', async () => {
     const config = (await syncs(['show', '1'])).out.split('never shown):\n')[1] as string;
     const replaced = await syncs(['update', '1', '--file', file('replace.json', config.replace('"Customer.io (sim)"', '"Renamed"'))]);
     assert.equal(replaced.code, 0, replaced.err);
     assert.equal(replaced.out, 'updated sync 1 "Renamed" (project 1): active\n');
+
+    const json = JSON.parse((await syncs(['show', '1', '--json'])).out);
+    const fromJson = await syncs(['update', '1', '--file', file('show.json', { ...json, name: 'Renamed from --json' })]);
+    assert.equal(fromJson.code, 0, fromJson.err);
+    assert.equal(fromJson.out, 'updated sync 1 "Renamed from --json" (project 1): active\n', 'what show --json printed goes back as is');
+    const back = await syncs(['update', '1', '--file', file('show-again.json', (await syncs(['show', '1', '--json'])).out.replace('"Renamed from --json"', '"Renamed"'))]);
+    assert.equal(back.code, 0, back.err);
 
     const patched = await syncs(['update', '1', '--patch', '--file', file('patch.json', { send_users: { properties: ['plan', 'email'] } })]);
     assert.equal(patched.code, 0, patched.err);
@@ -161,9 +168,27 @@ describe('ampstream syncs', () => {
     assert.equal(notJson.code, 2);
     assert.match(notJson.err, /broken\.json: not valid JSON \(line 1, column \d+\) \(file\)/);
 
+    const proto = await syncs(['create', '--file', file('proto.json', `{"name": "p", "project_id": 1, "customerio": {"__proto__": {}, "site_id": "${SITE}", "api_key": "${KEY}"}}`)]);
+    assert.equal(proto.code, 2);
+    assert.match(proto.err, /^ampstream: \S*proto\.json: customerio\.__proto__: a "__proto__" key is not allowed; remove it \(file\)\n$/);
+
     const unknown = await syncs(['enable', '99']);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.err, 'ampstream: sync 99 does not exist (id)\n');
+  });
+
+  it('output piped into a reader that stops early (| head) ends quietly, not with an EPIPE crash', async () => {
+    // a sync whose JSON is far larger than a pipe holds, so writing it must hit the closed pipe
+    const properties = Array.from({ length: 400 }, (_, i) => `property-${i}-${'x'.repeat(1000)}`);
+    const big = await syncs(['create', '--json', '--file', file('big.json', { ...SYNC, name: 'Big', send_users: { properties } })]);
+    assert.equal(big.code, 0, big.err);
+    const id = String(JSON.parse(big.out).id);
+    const cli = runCli(['syncs', 'show', id, '--json', '--url', server.url], { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN });
+    cli.child.stdout?.once('data', () => cli.child.stdout?.destroy());
+    assert.equal(await cli.exited, 0, cli.stderr());
+    assert.equal(cli.stderr(), '');
+    assert.ok(cli.stdout().length < JSON.stringify(properties).length, 'the reader stopped before the end');
+    assert.equal((await syncs(['delete', id])).code, 0);
   });
 
   it('delete removes the sync', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli, startServerProcess } from './helpers/process.js';
+import { REPO_ROOT, runCli, startServerProcess } from './helpers/process.js';
 import { tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
@@ -80,5 +80,35 @@ describe('ampstream CLI', () => {
     const cli = runCli(['serve', '--port', 'eighty', '--data-dir', dataDir]);
     assert.equal(await cli.exited, 2);
     assert.match(cli.stderr(), /port must be an integer from 0 to 65535 \(got "eighty"\)/);
+  });
+
+  it('usage errors exit 2, as the README says errors do; --help and --version exit 0', async () => {
+    const run = async (args: string[]) => {
+      const cli = runCli(args, { AMPSTREAM_ADMIN_TOKEN: 'some-token-123456789' });
+      return { code: await cli.exited, out: cli.stdout(), err: cli.stderr() };
+    };
+    const missing = await run(['syncs', 'create', '--url', 'http://127.0.0.1:9']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /required option '--file <path>' not specified/);
+    const unknownOption = await run(['syncs', 'list', '--colour']);
+    assert.equal(unknownOption.code, 2);
+    assert.match(unknownOption.err, /unknown option '--colour'/);
+    const unknownCommand = await run(['synks']);
+    assert.equal(unknownCommand.code, 2);
+    assert.match(unknownCommand.err, /unknown command 'synks'/);
+    const missingArgument = await run(['syncs', 'show']);
+    assert.equal(missingArgument.code, 2);
+    assert.match(missingArgument.err, /missing required argument 'id'/);
+
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /^Usage: ampstream /);
+    const subcommandHelp = await run(['syncs', 'update', '--help']);
+    assert.equal(subcommandHelp.code, 0);
+    assert.match(subcommandHelp.out, /--patch/);
+    const version = await run(['--version']);
+    assert.equal(version.code, 0);
+    const { version: expected } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.out, `${expected}\n`);
   });
 });

@@ -53,4 +53,26 @@ describe('ampstream serve when it cannot start', () => {
     assert.match(cli.stderr(), /syncs\.json: not valid JSON \(config\)/);
     assert.ok(!`${cli.stderr()}${cli.stdout()}`.includes('sk_live'), cli.stderr());
   });
+
+  it('--config with a bad sync: exits 2 naming the place in the file once, as the field', async () => {
+    const dataDir = tempDir('ampstream-config-sync-');
+    dirs.push(dataDir);
+    const file = join(dataDir, 'syncs.json');
+    const sync = { name: 'prod', project_id: 1, customerio: { site_id: 'site-1', api_key: 'env:AMPSTREAM_TEST_UNSET_KEY' } };
+    writeFileSync(file, JSON.stringify({ syncs: [sync] }));
+    const unset = serve(dataDir, ['--port', '0', '--config', file]);
+    assert.equal(await exitOf(unset), 2);
+    assert.equal(
+      unset.stderr(),
+      `ampstream: ${file}: syncs.0.customerio.api_key: names the environment variable AMPSTREAM_TEST_UNSET_KEY, which is not set (syncs.0.customerio.api_key)\n`,
+    );
+
+    writeFileSync(file, JSON.stringify({ syncs: [{ ...sync, customerio: { site_id: 'site-1', api_key: 'key-1', region: 'mars' } }] }));
+    const region = serve(dataDir, ['--port', '0', '--config', file]);
+    assert.equal(await exitOf(region), 2);
+    assert.equal(
+      region.stderr(),
+      `ampstream: ${file}: syncs.0.customerio.region: must be equal to one of the allowed values ("us", "eu") (syncs.0.customerio.region)\n`,
+    );
+  });
 });

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { NUMERIC_SETTINGS, resolveServeConfig, type ServeFlags } from '../config.js';
 import { isAmpstreamError } from '../errors.js';
 import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
@@ -15,9 +16,19 @@ interface ProjectView {
   api_key?: string;
 }
 
+/** The package's version (package.json sits two levels up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return version;
+}
+
 export function buildCli(): Command {
+  // exitOverride before any subcommand is added (they inherit it): usage errors are thrown to
+  // runCli, which exits 2 as every other error does, instead of commander's own exit 1
   const program = new Command('ampstream')
     .description('Amplitude-compatible ingestion that streams events and user updates to Customer.io')
+    .version(packageVersion())
+    .exitOverride()
     .showHelpAfterError();
 
   const serve = program
@@ -96,10 +107,25 @@ export function buildCli(): Command {
   return program;
 }
 
+/**
+ * Runs the CLI. Exit codes: 0 done; 1 a negative answer (`syncs test` refused, `trace` found
+ * nothing); 2 an error: a usage error (commander has printed it), a refusal by the server, or a
+ * server that does not answer. Output piped into a reader that stops early (`| head`) ends the
+ * process quietly with 0: the reader has what it wanted.
+ */
 export async function runCli(argv: string[]): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with exit code 0; anything else commander throws is a usage error
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (isAmpstreamError(error)) {
       process.stderr.write(`ampstream: ${error.message}${error.field === undefined ? '' : ` (${error.field})`}\n`);
       process.exitCode = 2;

@@ -82,6 +82,7 @@ async function trace(connection: AdminConnection, flags: Flags & { insertId?: st
     throw new AmpstreamError('invalid_request', 'give --insert-id, --user-id or --device-id', { field: 'insert-id' });
   }
   const { events } = await adminRequest<{ events: EventTrace[] }>(connection, 'GET', `/api/trace?${query}`);
+  if (events.length === 0) process.exitCode = 1; // like grep: a script can tell that nothing matched
   if (flags.json) {
     write(`${JSON.stringify(events, null, 2)}\n`);
     return;

@@ -1,6 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AmpstreamError } from '../errors.js';
+import { parseJsonText } from '../json-text.js';
 import { devicePerson, userPerson } from '../store/state-keys.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Project, Store, StoredEvent } from '../store/types.js';
@@ -51,10 +52,28 @@ function eventView(event: StoredEvent) {
 
 const ProjectId = Type.String({ pattern: '^[0-9]{1,15}$' });
 
+/**
+ * JSON bodies of the admin API (`application/json`, and `application/merge-patch+json` for PATCH).
+ * An empty body is no body: clients send `Content-Type: application/json` on a DELETE or a POST
+ * that carries nothing, and fastify's own parser answers those with "the request body is empty".
+ * Anything else is parsed as fastify does, `__proto__` keys (and `constructor.prototype`) still
+ * refused, but each refusal says what is wrong and where (never quoting the body, which may hold a key).
+ */
+export function parseAdminJson(_request: unknown, body: string, done: (error: Error | null, value?: unknown) => void): void {
+  if (body.length === 0) return done(null, undefined);
+  const json = parseJsonText(body);
+  if (json.ok) return done(null, json.value);
+  const field = json.field ?? 'body';
+  done(new AmpstreamError('invalid_request', json.field === undefined ? `the request body is ${json.problem}` : json.problem, { field }));
+}
+
 /** The admin API under `/api/`: every route needs the admin token. */
 export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', makeAdminAuth(options.adminToken));
+  // JSON only: a text/plain body (what fetch sends for a string) is a 415 that names application/json
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, parseAdminJson);
   await app.register(syncRoutes, { syncs: options.syncs });
   await app.register(metricsRoutes, { store: options.store });
   await app.register(deadLetterRoutes, { deadLetters: options.deadLetters, store: options.store });

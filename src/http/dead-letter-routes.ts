@@ -1,5 +1,5 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeadLetters } from '../engine/dead-letters.js';
 import { traceEvent } from '../engine/event-trace.js';
 import { AmpstreamError } from '../errors.js';
@@ -38,6 +38,11 @@ function selection(input: { ids?: number[]; reason?: DeadLetterSelection['cause'
   };
 }
 
+/** Replay and drop without a body (or with an empty one) mean `{}`: every dead letter of the sync. */
+async function noBodyIsEmptySelection(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined) request.body = {};
+}
+
 /** The dead-letter store per sync (list, inspect, replay, drop) and the event trace. In the admin scope. */
 export async function deadLetterRoutes(scope: FastifyInstance, options: { deadLetters: DeadLetters; store: Store }): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -73,12 +78,12 @@ export async function deadLetterRoutes(scope: FastifyInstance, options: { deadLe
     async (request) => deliveryView(await deadLetters.get(Number(request.params.id), Number(request.params.delivery))),
   );
 
-  app.post('/api/syncs/:id/dead-letters/replay', { schema: { params: SyncId, body: Selection } }, async (request) => {
+  app.post('/api/syncs/:id/dead-letters/replay', { schema: { params: SyncId, body: Selection }, preValidation: noBodyIsEmptySelection }, async (request) => {
     const result = await deadLetters.replay(Number(request.params.id), selection(request.body));
     return { replayed: result.replayed.map((r) => r.id), skipped: result.skipped };
   });
 
-  app.post('/api/syncs/:id/dead-letters/drop', { schema: { params: SyncId, body: Selection } }, async (request) => ({
+  app.post('/api/syncs/:id/dead-letters/drop', { schema: { params: SyncId, body: Selection }, preValidation: noBodyIsEmptySelection }, async (request) => ({
     dropped: await deadLetters.drop(Number(request.params.id), selection(request.body)),
   }));
 

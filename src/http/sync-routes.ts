@@ -1,6 +1,9 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { copyObject, getOwn, hasOwn, isPlainObject } from '../amplitude/plain-data.js';
+import { AmpstreamError } from '../errors.js';
 import type { SyncRecord } from '../store/delivery-types.js';
+import type { SyncView } from '../sync/sync-schema.js';
 import { deliveryView } from './delivery-view.js';
 import { syncDetails, type SyncService } from '../engine/sync-service.js';
 
@@ -23,6 +26,27 @@ async function syncView(sync: SyncRecord, syncs: SyncService) {
 }
 
 /**
+ * What GET shows besides the config. PUT and PATCH take them back and ignore them, so a client can
+ * GET a sync, edit it and send it back; an `id` other than the URL's is refused (it would say the
+ * body is another sync's). The types below fail to compile when syncView gains a field not listed.
+ */
+const READ_ONLY_FIELDS = ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at'] as const;
+type ReadOnlyField = Exclude<keyof Awaited<ReturnType<typeof syncView>>, keyof SyncView>;
+const everyReadOnlyFieldListed: [ReadOnlyField] extends [(typeof READ_ONLY_FIELDS)[number]] ? true : never = true;
+void everyReadOnlyFieldListed;
+
+/** The body of a PUT or PATCH without the read-only fields GET added (anything else is validated as sent). */
+function withoutReadOnlyFields(body: unknown, id: number): unknown {
+  if (!isPlainObject(body)) return body;
+  if (hasOwn(body, 'id') && getOwn(body, 'id') !== id) {
+    throw new AmpstreamError('invalid_request', `id: this is sync ${id} (the URL's id); leave id out or send ${id}`, { field: 'id' });
+  }
+  const config = copyObject(body);
+  for (const field of READ_ONLY_FIELDS) delete config[field];
+  return config;
+}
+
+/**
  * `/api/syncs`: create, list, read, replace (PUT), patch (PATCH, a JSON merge patch), delete, and
  * check the credentials with Customer.io (POST /api/syncs/:id/test). Bodies are validated by
  * validateSyncInput, whose 400s name the bad field. Registered inside the admin scope (token checked).
@@ -30,7 +54,6 @@ async function syncView(sync: SyncRecord, syncs: SyncService) {
 export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncService }): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { syncs } = options;
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   app.post('/api/syncs', async (request, reply) => {
     const sync = await syncs.create(request.body);
@@ -48,13 +71,17 @@ export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncS
 
   app.get('/api/syncs/:id', { schema: { params: SyncId } }, async (request) => syncView(await syncs.get(Number(request.params.id)), syncs));
 
-  app.put('/api/syncs/:id', { schema: { params: SyncId } }, async (request) =>
-    syncView(await syncs.update(Number(request.params.id), request.body, 'replace'), syncs),
-  );
-
-  app.patch('/api/syncs/:id', { schema: { params: SyncId } }, async (request) =>
-    syncView(await syncs.update(Number(request.params.id), request.body, 'patch'), syncs),
-  );
+  for (const [method, mode] of [['PUT', 'replace'], ['PATCH', 'patch']] as const) {
+    app.route({
+      method,
+      url: '/api/syncs/:id',
+      schema: { params: SyncId },
+      handler: async (request) => {
+        const id = Number(request.params.id);
+        return syncView(await syncs.update(id, withoutReadOnlyFields(request.body, id), mode), syncs);
+      },
+    });
+  }
 
   app.delete('/api/syncs/:id', { schema: { params: SyncId } }, async (request, reply) => {
     await syncs.remove(Number(request.params.id));

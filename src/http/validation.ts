@@ -6,8 +6,9 @@ import type { FastifySchemaCompiler } from 'fastify';
  * a typo is an error rather than silently dropped); query strings and path parameters are text,
  * so their numbers are coerced.
  */
-const strict = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
-const coercing = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false });
+// verbose: errors carry their schema, so a failed choice can say what it allows (never the value)
+const strict = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false, verbose: true });
+const coercing = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false, verbose: true });
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing;

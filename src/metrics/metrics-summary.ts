@@ -48,12 +48,39 @@ export function resolvePeriod(timePeriod: TimePeriod, now: number, start?: strin
   return { timePeriod, start: from, end: to, granularity };
 }
 
+const DATE_AND_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/;
+
+/**
+ * Why the date (and time) an ISO-8601 text starts with is not on the calendar, or undefined when
+ * it is. `Date.parse` rolls `2026-11-31` over to December 1 and `T24:00` to the next day; a caller
+ * asking for November 31 has made a mistake worth saying.
+ */
+export function offCalendar(text: string): string | undefined {
+  const match = DATE_AND_TIME.exec(text);
+  if (match === null) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as number[];
+  if (month === undefined || month < 1 || month > 12) return 'months go from 01 to 12';
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year as number, month, 0);
+  if (day === undefined || day < 1 || day > lastDay.getUTCDate()) return `${match[1]}-${match[2]} has days 01 to ${lastDay.getUTCDate()}`;
+  if ((hour as number) > 23) return 'hours go from 00 to 23';
+  if ((minute as number) > 59 || (second as number) > 59) return 'minutes and seconds go from 00 to 59';
+  return undefined;
+}
+
+/** The words that say what a date-time parameter must be, with the reason when it is a real date that is not. */
+export function instantProblem(text: string, field: string): string {
+  const calendar = offCalendar(text);
+  if (calendar !== undefined) return `${field} is not a date on the calendar: ${calendar}`;
+  // `+01:00` sent unencoded in a query string arrives as " 01:00"
+  const plusAsSpace = / \d{2}:?\d{2}$/.test(text) ? ' (a + in a query string must be sent as %2B)' : '';
+  return `${field} must be an ISO-8601 date and time such as 2022-10-01T07:00:00+01:00${plusAsSpace}`;
+}
+
 function parseIsoInstant(text: string, field: string): number {
   const match = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
   const value = Date.parse(match === null ? 'invalid' : match[3] === undefined ? `${text}Z` : text);
-  if (Number.isNaN(value)) {
-    throw new AmpstreamError('invalid_request', `${field} must be an ISO-8601 date and time such as 2022-10-01T07:00:00+01:00`, { field });
-  }
+  if (Number.isNaN(value) || offCalendar(text) !== undefined) throw new AmpstreamError('invalid_request', instantProblem(text, field), { field });
   return value;
 }
 

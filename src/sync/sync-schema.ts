@@ -103,6 +103,7 @@ export const IdentifierSchema = Type.Unsafe<Static<typeof IdentifierChoices>>({
   discriminator: { propertyName: 'from' },
   oneOf: IdentifierChoices.anyOf,
   default: { from: 'user_id' },
+  description: 'must be {"from":"user_id"} or {"from":"user_property","name":…}',
 });
 
 export const SendEventsSchema = Type.Object(

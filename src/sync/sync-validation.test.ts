@@ -97,9 +97,12 @@ describe('validateSyncInput: create', () => {
     assert.equal(rejection({ ...minimal, project_id: 1.5 }).field, 'project_id');
   });
 
-  it('refuses a body that is not an object', () => {
-    assert.equal(rejection([minimal]).message, 'a sync must be a JSON object');
-    assert.equal(rejection(null).message, 'a sync must be a JSON object');
+  it('refuses a body that is not an object, saying what it got and what a sync looks like', () => {
+    const expected = 'a sync must be a JSON object such as {"name": …, "project_id": …, "customerio": {…}}; got';
+    assert.equal(rejection([minimal]).message, `${expected} a list`);
+    assert.equal(rejection(null).message, `${expected} null`);
+    assert.equal(rejection(undefined).message, `${expected} nothing`);
+    assert.equal(rejection(JSON.stringify(minimal)).message, `${expected} a string`);
   });
 
   it('names a missing required field', () => {
@@ -166,7 +169,10 @@ describe('validateSyncInput: create', () => {
 
   it('needs a property name for an identifier read from a user property', () => {
     assert.deepEqual(rejection({ ...minimal, identifier: { from: 'user_property' } }), { field: 'identifier.name', message: 'identifier.name: required' });
-    assert.equal(rejection({ ...minimal, identifier: { from: 'email' } }).field, 'identifier');
+    const identifierMessage = 'identifier: must be {"from":"user_id"} or {"from":"user_property","name":…}';
+    for (const identifier of [{ from: 'email' }, { from: 5 }, 'user_id', null, []]) {
+      assert.deepEqual(rejection({ ...minimal, identifier }), { field: 'identifier', message: identifierMessage }, JSON.stringify(identifier));
+    }
     assert.equal(rejection({ ...minimal, identifier: { from: 'user_property', name: '' } }).field, 'identifier.name');
   });
 

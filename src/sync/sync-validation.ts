@@ -104,6 +104,14 @@ function checkMeaning(config: SyncConfig): void {
   });
 }
 
+/** What a value that should have been an object is, in words (never the value itself: it may hold a key). */
+function kindOf(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
 /**
  * Validates a sync config from the API, the CLI or a config file and returns it complete, with
  * every default filled in. Throws `AmpstreamError('invalid_request')` naming the first bad field
@@ -114,7 +122,9 @@ function checkMeaning(config: SyncConfig): void {
 export function validateSyncInput(input: unknown, mode: 'create'): SyncConfig;
 export function validateSyncInput(input: unknown, mode: SyncInputMode, existing: SyncConfig): SyncConfig;
 export function validateSyncInput(input: unknown, mode: SyncInputMode, existing?: SyncConfig): SyncConfig {
-  if (!isPlainObject(input)) throw new AmpstreamError('invalid_request', 'a sync must be a JSON object');
+  if (!isPlainObject(input)) {
+    throw new AmpstreamError('invalid_request', `a sync must be a JSON object such as {"name": …, "project_id": …, "customerio": {…}}; got ${kindOf(input)}`);
+  }
   const candidate = candidateConfig(input, mode, existing);
   if (!checkSchema(candidate)) throw validationError(checkSchema.errors ?? []);
   checkMeaning(candidate);

@@ -1,0 +1,233 @@
+/**
+ * The sync admin API as a client uses it: GET → edit → PUT/PATCH round trips, bodies that are
+ * empty or of the wrong kind, and the metrics endpoints' date checks.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
+import { SIM_WORKSPACE } from './helpers/delivery-load.js';
+import { ADMIN_TOKEN, createProject, request, startTestService, type Reply, type TestService } from './helpers/service.js';
+
+let sim: CustomerIoSimulator;
+let service: TestService;
+let projectId: number;
+
+before(async () => {
+  sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE] });
+  service = await startTestService({ env: { AMPSTREAM_CUSTOMERIO_URL: sim.url, AMPSTREAM_DELIVERY: 'off' } });
+  projectId = await createProject(service, 'sync api', 'SYNC_API_KEY_0001');
+});
+
+after(async () => {
+  await service?.dispose();
+  await sim?.close();
+});
+
+let names = 0;
+/** Creates a sync with a fresh name and returns the API's view of it. */
+async function createSync(extra: Record<string, unknown> = {}): Promise<any> {
+  names++;
+  const reply = await service.admin('POST', '/api/syncs', {
+    name: `sync ${names}`,
+    project_id: projectId,
+    customerio: { site_id: SIM_WORKSPACE.siteId, api_key: SIM_WORKSPACE.apiKey, region: 'us' },
+    ...extra,
+  });
+  assert.equal(reply.status, 201, JSON.stringify(reply.body));
+  return reply.body;
+}
+
+/** Sends `body` as is (a string, or nothing) with the given Content-Type and the admin token. */
+function raw(method: string, path: string, contentType: string | undefined, body?: string): Promise<Reply> {
+  return request(`${service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(contentType === undefined ? {} : { 'content-type': contentType }) },
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+describe('sync API: GET → edit → PUT or PATCH', () => {
+  it('PUT takes back what GET answered, read-only fields and all, and applies the edit', async () => {
+    const created = await createSync();
+    const shown = (await service.admin('GET', `/api/syncs/${created.id}`)).body;
+    for (const field of ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at']) {
+      assert.ok(field in shown, `GET shows ${field}`);
+    }
+    const replaced = await service.admin('PUT', `/api/syncs/${created.id}`, { ...shown, send_events: { ...shown.send_events, anonymous: true } });
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+    assert.equal(replaced.body.send_events.anonymous, true);
+    assert.equal(replaced.body.id, created.id);
+    assert.deepEqual(replaced.body.customerio, { site_id: SIM_WORKSPACE.siteId, region: 'us', api_key_set: true });
+    const test = await service.admin('POST', `/api/syncs/${created.id}/test`);
+    assert.deepEqual(test.body, { ok: true, region: 'us' }, 'the key was kept');
+  });
+
+  it('PATCH takes back what GET answered too', async () => {
+    const created = await createSync();
+    const shown = (await service.admin('GET', `/api/syncs/${created.id}`)).body;
+    const patched = await service.admin('PATCH', `/api/syncs/${created.id}`, { ...shown, name: `${shown.name} (renamed)` });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.name, `${shown.name} (renamed)`);
+  });
+
+  it("refuses an id that is not the URL's, naming id; nothing changes", async () => {
+    const created = await createSync();
+    const other = await createSync();
+    const shown = (await service.admin('GET', `/api/syncs/${other.id}`)).body;
+    for (const method of ['PUT', 'PATCH']) {
+      const reply = await service.admin(method, `/api/syncs/${created.id}`, { ...shown, name: 'moved' });
+      assert.equal(reply.status, 400, method);
+      assert.equal(reply.body.error, 'invalid_request');
+      assert.equal(reply.body.field, 'id');
+      assert.match(reply.body.message, new RegExp(`^id: this is sync ${created.id} \\(the URL's id\\)`));
+    }
+    assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).body.name, created.name);
+  });
+
+  it('still refuses a field GET never shows', async () => {
+    const created = await createSync();
+    const reply = await service.admin('PUT', `/api/syncs/${created.id}`, { ...created, send_user: {} });
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body.field, 'send_user');
+  });
+});
+
+describe('sync API: names are unique per project', () => {
+  it('a second sync of a project with a name already used is a 409 conflict naming name, on create and on rename', async () => {
+    const first = await createSync();
+    const second = await createSync();
+    const duplicate = await service.admin('POST', '/api/syncs', { name: first.name, project_id: projectId, customerio: { site_id: 'other', api_key: 'other-key' } });
+    assert.equal(duplicate.status, 409, JSON.stringify(duplicate.body));
+    assert.equal(duplicate.body.error, 'conflict');
+    assert.equal(duplicate.body.field, 'name');
+    assert.match(duplicate.body.message, new RegExp(`^name: sync ${first.id} of project ${projectId} is already called "${first.name}"`));
+    const renamed = await service.admin('PATCH', `/api/syncs/${second.id}`, { name: first.name });
+    assert.equal(renamed.status, 409);
+    assert.equal(renamed.body.field, 'name');
+
+    const otherProject = await createProject(service, 'another project', 'SYNC_API_KEY_0002');
+    const elsewhere = await service.admin('POST', '/api/syncs', {
+      name: first.name,
+      project_id: otherProject,
+      customerio: { site_id: 'other', api_key: 'other-key' },
+    });
+    assert.equal(elsewhere.status, 201, 'the same name in another project is fine');
+  });
+});
+
+describe('admin API: an empty JSON body means no body', () => {
+  it('DELETE with Content-Type: application/json and no body deletes', async () => {
+    const created = await createSync();
+    const deleted = await raw('DELETE', `/api/syncs/${created.id}`, 'application/json');
+    assert.equal(deleted.status, 204, deleted.text);
+    assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).status, 404);
+  });
+
+  it('POST …/test with Content-Type: application/json and no body tests the credentials', async () => {
+    const created = await createSync();
+    const tested = await raw('POST', `/api/syncs/${created.id}/test`, 'application/json');
+    assert.equal(tested.status, 200, tested.text);
+    assert.deepEqual(tested.body, { ok: true, region: 'us' });
+  });
+
+  it('POST …/dead-letters/replay and /drop with an empty body select every dead letter, as {} does', async () => {
+    const created = await createSync();
+    for (const action of ['replay', 'drop']) {
+      for (const contentType of ['application/json', undefined]) {
+        const reply = await raw('POST', `/api/syncs/${created.id}/dead-letters/${action}`, contentType);
+        assert.equal(reply.status, 200, `${action} ${contentType}: ${reply.text}`);
+        assert.deepEqual(reply.body, action === 'replay' ? { replayed: [], skipped: [] } : { dropped: 0 });
+      }
+    }
+  });
+
+  it('still refuses JSON that is not valid, and a __proto__ key, saying which', async () => {
+    const broken = await raw('POST', '/api/syncs', 'application/json', '{"name":');
+    assert.equal(broken.status, 400);
+    assert.equal(broken.body.error, 'invalid_request');
+    assert.match(broken.body.message, /not valid JSON/);
+    const body = JSON.stringify({ name: 'proto', project_id: projectId, customerio: { site_id: 's', api_key: 'k' } }).replace(
+      '"customerio":{',
+      '"customerio":{"__proto__":{"polluted":true},',
+    );
+    const proto = await raw('POST', '/api/syncs', 'application/json', body);
+    assert.equal(proto.status, 400);
+    assert.equal(proto.body.field, 'customerio.__proto__');
+    assert.match(proto.body.message, /"__proto__" key is not allowed/);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const patch = await raw('PATCH', '/api/syncs/1', 'application/merge-patch+json', '{"__proto__":{"name":"x"}}');
+    assert.equal(patch.status, 400);
+    assert.equal(patch.body.field, '__proto__');
+  });
+
+  it('a sync sent as text/plain is refused saying which Content-Type to send', async () => {
+    const reply = await raw('POST', '/api/syncs', 'text/plain', JSON.stringify({ name: 'plain', project_id: projectId }));
+    assert.equal(reply.status, 415);
+    assert.equal(reply.body.error, 'unsupported_media_type');
+    assert.match(reply.body.message, /application\/json/);
+  });
+});
+
+describe('metrics: dates that cannot be right are refused', () => {
+  it('the time series refuses from after to, naming from', async () => {
+    const created = await createSync();
+    const reply = await service.admin('GET', `/api/syncs/${created.id}/metrics?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z`);
+    assert.equal(reply.status, 400, JSON.stringify(reply.body));
+    assert.equal(reply.body.field, 'from');
+    assert.match(reply.body.message, /from must be before to/);
+  });
+
+  it('the summary API refuses a CUSTOM date that is not on the calendar, naming it', async () => {
+    const created = await createSync();
+    const now = new Date();
+    const year = now.getUTCFullYear() + 1;
+    for (const [start, end, field] of [
+      [`${year}-11-31T00:00:00Z`, `${year}-12-02T00:00:00Z`, 'start'],
+      [`${year}-02-01T00:00:00Z`, `${year}-02-30T00:00:00Z`, 'end'],
+      [`${year}-02-01T24:30:00Z`, `${year}-02-02T00:00:00Z`, 'start'],
+    ]) {
+      const query = `sync_id=${created.id}&time_period=CUSTOM&start=${encodeURIComponent(start as string)}&end=${encodeURIComponent(end as string)}`;
+      const reply = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${query}`);
+      assert.equal(reply.status, 400, `${start} ${end}: ${JSON.stringify(reply.body)}`);
+      assert.equal(reply.body.field, field);
+      assert.match(reply.body.message, new RegExp(`^${field} is not a date on the calendar: `));
+    }
+    const november = `sync_id=${created.id}&time_period=CUSTOM&start=${year}-11-31T00:00:00Z&end=${year}-12-02T00:00:00Z`;
+    const reply = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${november}`);
+    assert.equal(reply.body.message, `start is not a date on the calendar: ${year}-11 has days 01 to 30`);
+  });
+
+  it('the time series refuses a date that is not on the calendar too, instead of rolling it over', async () => {
+    const created = await createSync();
+    const reply = await service.admin('GET', `/api/syncs/${created.id}/metrics?from=2026-11-31T00:00:00Z&to=2026-12-02T00:00:00Z`);
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body.field, 'from');
+    assert.equal(reply.body.message, 'from is not a date on the calendar: 2026-11 has days 01 to 30');
+  });
+
+  it('says that a + left unencoded in the query string must be sent as %2B', async () => {
+    const created = await createSync();
+    const year = new Date().getUTCFullYear() + 1;
+    const query = `sync_id=${created.id}&time_period=CUSTOM&start=${year}-12-01T07:00:00+01:00&end=${year}-12-02T00:00:00Z`;
+    const unencoded = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${query}`);
+    assert.equal(unencoded.status, 400);
+    assert.equal(unencoded.body.field, 'start');
+    assert.match(unencoded.body.message, /a \+ in a query string must be sent as %2B/);
+    const encoded = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?${query.replace('+', '%2B')}`);
+    assert.equal(encoded.status, 200, JSON.stringify(encoded.body));
+    assert.equal(encoded.body.timePeriodStart, `${year}-12-01 06:00:00.000000`);
+  });
+});
+
+describe('admin API: a choice of values says which are allowed', () => {
+  it('a dead-letter reason or a time period that is not one of the choices lists the choices', async () => {
+    const created = await createSync();
+    const replay = await service.admin('POST', `/api/syncs/${created.id}/dead-letters/replay`, { reason: 'bounced' });
+    assert.equal(replay.status, 400);
+    assert.equal(replay.body.field, 'reason');
+    assert.equal(replay.body.message, 'reason: must be one of "rejected", "expired", "too_large"');
+    const summary = await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${created.id}&time_period=ONE_YEAR`);
+    assert.equal(summary.status, 400);
+    assert.match(summary.body.message, /time_period: must be one of "TEN_MINUTES", "ONE_HOUR", .*"CUSTOM"$/);
+  });
+});
