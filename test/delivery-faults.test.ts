@@ -68,7 +68,8 @@ describe('delivery through faults', () => {
   after(() => sim.close());
 
   it('10% server errors, connection resets and timeouts: each event once, in order, none dead', async () => {
-    const view = await deliverThrough(sim, { errorRate: 0.1, errorStatuses: [500, 502, 503], resetRate: 0.05, timeoutRate: 0.05 });
+    // small batches make many requests, so each kind of fault surely happens at these rates
+    const view = await deliverThrough(sim, { errorRate: 0.1, errorStatuses: [500, 502, 503], resetRate: 0.1, timeoutRate: 0.1 }, { AMPSTREAM_BATCH_MAX_ITEMS: '8' });
     assert.deepEqual(view.deliveries, { pending: 0, delivered: PERSONS * PER_PERSON, dead: 0, discarded: 0 });
     assertEachPersonInOrder(sim, PERSONS, PER_PERSON);
     const statuses = new Set(receivedBatches(sim).map((b) => b.status));
