@@ -48,9 +48,15 @@ async function main(): Promise<void> {
       stampMs: true,
     });
     const rss = rssMb(server.pid);
+    // The events ampstream accepted: autocannon stops counting at the deadline, but requests still
+    // in flight then are answered and stored too, so the server's own count is the one to match.
+    let planned = 0;
     for (;;) {
-      const view = await admin<{ deliveries: { pending: number } }>(server.url, 'GET', `/api/syncs/${sync.id}`);
-      if (view.deliveries.pending === 0) break;
+      const view = await admin<{ deliveries: { pending: number; delivered: number; dead: number; discarded: number } }>(server.url, 'GET', `/api/syncs/${sync.id}`);
+      if (view.deliveries.pending === 0) {
+        planned = view.deliveries.delivered + view.deliveries.dead + view.deliveries.discarded;
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await server.stop();
@@ -69,13 +75,13 @@ async function main(): Promise<void> {
     }
     latencies.sort((a, b) => a - b);
     const delivered = latencies.length;
-    const expected = (load.requests - load.non2xx) * PER_REQUEST;
+    const expected = planned;
     const [p50, p95, p99] = [0.5, 0.95, 0.99].map((p) => percentile(latencies, p)) as [number, number, number];
     console.log({ load, delivered, p50, p95, p99, throttled });
     const rows = [
       ['events sent, per second (sustained for the run)', fmt(load.eventsPerSec), '5,000', load.eventsPerSec >= RATE_EVENTS * 0.95 ? 'met' : '**not met**'],
       ['ingest p50 / p99 (ms)', `${fmt(load.latencyP50Ms, 1)} / ${fmt(load.latencyP99Ms, 1)}`, '', ''],
-      ['events that reached Customer.io', `${fmt(delivered)} of ${fmt(expected)}`, 'all', delivered >= expected ? 'met' : '**not met**'],
+      ['events accepted by ampstream that reached Customer.io', `${fmt(delivered)} of ${fmt(expected)}`, 'all', delivered >= expected ? 'met' : '**not met**'],
       ['ingest to delivered, p50 (ms)', fmt(p50), '', ''],
       ['ingest to delivered, p95 (ms)', fmt(p95), '', ''],
       ['ingest to delivered, p99 (ms)', fmt(p99), '≤ 250', p99 <= 250 ? 'met' : '**not met**'],

@@ -15,6 +15,8 @@ import { answerClientError } from './client-errors.js';
 import { redactUrl } from './log-redaction.js';
 import { newRequestId } from './request-ids.js';
 import { validationError, validatorCompiler } from './validation.js';
+import { SessionStore } from '../ui/session-store.js';
+import { uiRoutes } from '../ui/ui-routes.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -27,6 +29,10 @@ export interface AppDependencies {
   adminToken: string;
   /** Whether the service is ready to take traffic (store open, workers running). */
   isReady?: () => boolean;
+  /** Signed-in web UI sessions (a new, empty store when not given). */
+  sessions?: SessionStore;
+  /** Whether the Customer.io simulator runs in this process (the UI then shows what reached it). */
+  hasSimulator?: boolean;
 }
 
 /** How long a client may take to send a whole request (a 20 MB batch on a slow link included). */
@@ -108,7 +114,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
+  // Prometheus sends the token with `authorization: { credentials: <token> }` in its scrape config
+  app.get('/metrics', { onRequest: checkAdmin }, async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
+  // a person who opens the server's address in a browser lands on the web UI
+  app.get('/', async (_request, reply) => reply.code(303).header('location', '/ui/').send());
   app.get('/readyz', async (_request, reply) => {
     try {
       await deps.store.ping();
@@ -128,6 +137,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     store: deps.store,
     syncs: deps.syncs,
     deadLetters: deps.deadLetters,
+  });
+  await app.register(uiRoutes, {
+    prefix: '/ui',
+    adminToken: deps.adminToken,
+    projects: deps.projects,
+    store: deps.store,
+    syncs: deps.syncs,
+    deadLetters: deps.deadLetters,
+    sessions: deps.sessions ?? new SessionStore(),
+    hasSimulator: deps.hasSimulator ?? false,
+    // replaced by the store's catalog when that lands (branch catalog)
+    catalog: async () => ({ eventTypes: [], eventProperties: [], userProperties: [] }),
+    clock: Date.now,
   });
   return app;
 }

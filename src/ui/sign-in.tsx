@@ -1,0 +1,69 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendPage } from './html.js';
+import { Layout, Notice } from './layout.js';
+import { SESSION_COOKIE } from './session-store.js';
+import type { UiDependencies } from './ui-context.js';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Where to go after signing in: only a path of this UI, never another site. */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !/^\/ui\/[A-Za-z0-9/_\-?=&.%]*$/.test(next) || next.startsWith('/ui//')) return '/ui/projects';
+  return next;
+}
+
+export function sessionCookieOptions(request: FastifyRequest) {
+  return { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' };
+}
+
+function SignInPage({ csrfToken, next, problem }: { csrfToken: string; next: string; problem?: string }) {
+  return (
+    <Layout title="Sign in" section="none" context={null}>
+      <form method="post" action="/ui/sign-in" class="stack narrow">
+        {problem !== undefined && <Notice kind="error">{problem}</Notice>}
+        <p>
+          Sign in with the admin token: the value of <code>AMPSTREAM_ADMIN_TOKEN</code>, or the token printed when the server first
+          started (it is kept in the data directory, in <code>admin-token</code>).
+        </p>
+        <input type="hidden" name="_csrf" value={csrfToken} />
+        <input type="hidden" name="next" value={next} />
+        <div class="field">
+          <label for="token">Admin token</label>
+          <input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
+        </div>
+        <button type="submit" class="btn btn-primary">
+          Sign in
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+/** `/ui/sign-in` (the only page that answers without a session) and `/ui/sign-out`. */
+export function signInRoutes(app: FastifyInstance, deps: UiDependencies): void {
+  const expected = digest(deps.adminToken);
+  const show = (reply: FastifyReply, next: string, problem?: string) =>
+    sendPage(reply, <SignInPage csrfToken={reply.generateCsrf()} next={next} {...(problem === undefined ? {} : { problem })} />, problem === undefined ? 200 : 401);
+
+  app.get<{ Querystring: { next?: string } }>('/sign-in', async (request, reply) => show(reply, safeNext(request.query.next)));
+
+  app.post<{ Body: { token?: unknown; next?: unknown } }>('/sign-in', async (request, reply) => {
+    const token = request.body?.token;
+    const next = safeNext(request.body?.next);
+    if (typeof token !== 'string' || token.length === 0 || !timingSafeEqual(digest(token), expected)) {
+      request.log.info({ ip: request.ip }, 'UI sign-in refused: wrong admin token');
+      return show(reply, next, 'That is not the admin token.');
+    }
+    reply.setCookie(SESSION_COOKIE, deps.sessions.create(), sessionCookieOptions(request));
+    return reply.code(303).header('location', next).send();
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    deps.sessions.end(request.cookies[SESSION_COOKIE]);
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(request));
+    return reply.code(303).header('location', '/ui/sign-in').send();
+  });
+}

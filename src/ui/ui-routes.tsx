@@ -1,0 +1,119 @@
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import qs from 'qs';
+import { AmpstreamError, isAmpstreamError } from '../errors.js';
+import { assetRoutes, loadAssets } from './assets.js';
+import { sendFragment, sendPage } from './html.js';
+import { Layout, Notice } from './layout.js';
+import { projectPages } from './pages/projects.js';
+import { syncListPage } from './pages/sync-list.js';
+import { SESSION_COOKIE } from './session-store.js';
+import { signInRoutes } from './sign-in.js';
+import { isHtmx, pageContext, type UiDependencies } from './ui-context.js';
+
+/** Form bodies of the UI: nested names (`send_events[events][0][event_type]`) become objects. */
+const FORM_BODY_LIMIT = 256 * 1024;
+
+/** Pages and files that answer without a session. */
+function isPublic(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] as string;
+  return path === '/ui/sign-in' || path.startsWith('/ui/assets/');
+}
+
+/**
+ * What every UI reply carries: no framing by other sites, no inline scripts or styles (htmx's
+ * own indicator styles are switched off in the layout), no referrer leaking ids to other sites.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** The error page (or, for htmx, a fragment) for anything a UI route throws. Never a stack trace. */
+function uiErrorHandler(deps: UiDependencies) {
+  return (error: FastifyError | AmpstreamError, request: FastifyRequest, reply: FastifyReply) => {
+    let status: number;
+    let message: string;
+    const code = (error as FastifyError).code;
+    if (code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') {
+      status = 403;
+      message = 'This form has expired or did not come from this site. Reload the page and try again.';
+    } else if (isAmpstreamError(error)) {
+      status = error.status;
+      message = error.message;
+    } else if ((error as FastifyError).statusCode !== undefined && (error as FastifyError).statusCode! < 500) {
+      status = (error as FastifyError).statusCode!;
+      message = code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'The form is too large.' : error.message;
+    } else {
+      status = 503;
+      message = 'Something went wrong on the server; nothing was changed. Try again.';
+      request.log.error({ err: error }, 'UI request failed');
+    }
+    if (isHtmx(request)) return sendFragment(reply, <Notice kind="error">{message}</Notice>, status);
+    const context = deps.sessions.touch(request.cookies?.[SESSION_COOKIE]) ? pageContext(reply, deps) : null;
+    return sendPage(
+      reply,
+      <Layout title={status === 404 ? 'Not found' : 'Something is wrong'} section="none" context={context}>
+        <Notice kind="error">{message}</Notice>
+        <p>
+          <a href="/ui/">Back to the start</a>
+        </p>
+      </Layout>,
+      status,
+    );
+  };
+}
+
+/**
+ * The web UI under `/ui/`: server-rendered pages, htmx for the parts that update in place. A
+ * person signs in with the admin token; the session lives in an HttpOnly, SameSite=Strict cookie
+ * (Secure over TLS), and every form post carries a CSRF token. Registered with prefix `/ui`.
+ */
+export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Promise<void> {
+  await app.register(cookie);
+  await app.register(csrf, {
+    cookieKey: 'ampstream_csrf',
+    cookieOpts: { path: '/ui', httpOnly: true, sameSite: 'strict', secure: 'auto' },
+  });
+  await app.register(formbody, {
+    bodyLimit: FORM_BODY_LIMIT,
+    parser: (body: string) => qs.parse(body, { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 }),
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (isPublic(request)) return;
+    if (deps.sessions.touch(request.cookies[SESSION_COOKIE])) return;
+    const next = request.method === 'GET' ? request.url : '/ui/projects';
+    const location = `/ui/sign-in?next=${encodeURIComponent(next)}`;
+    if (isHtmx(request)) return reply.code(401).header('hx-redirect', location).send();
+    return reply.code(303).header('location', location).send();
+  });
+  // every state-changing request (the sign-in form's too) carries the CSRF token
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    await new Promise<void>((resolve, reject) => {
+      app.csrfProtection(request, reply, (error?: Error) => (error === undefined ? resolve() : reject(error)));
+    });
+  });
+  app.setErrorHandler(uiErrorHandler(deps));
+  app.setNotFoundHandler(async (request) => {
+    if (!isPublic(request) && !deps.sessions.touch(request.cookies[SESSION_COOKIE])) {
+      throw new AmpstreamError('not_found', 'Sign in first.');
+    }
+    throw new AmpstreamError('not_found', `There is no page at ${request.url.split('?')[0]}.`);
+  });
+
+  assetRoutes(app, loadAssets());
+  signInRoutes(app, deps);
+  app.get('/', async (_request, reply) => reply.code(303).header('location', '/ui/syncs').send());
+  projectPages(app, deps);
+  syncListPage(app, deps);
+}
