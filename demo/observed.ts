@@ -24,7 +24,7 @@ function gauge(scrape: string, syncId: number, status: string): number {
 export async function readObserved(connection: AdminConnection, syncId: number, sampleUser: string): Promise<ObservedFigures> {
   const summary = await adminRequest<MetricsSummary>(connection, 'GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${syncId}&time_period=FOUR_HOURS`);
   const series = await adminRequest<{ points: { planned: number }[] }>(connection, 'GET', `/api/syncs/${syncId}/metrics?granularity=minute`);
-  const scrape = await (await fetch(`${connection.url}/metrics`)).text();
+  const scrape = await (await fetch(`${connection.url}/metrics`, { headers: { authorization: `Bearer ${connection.token}` } })).text();
   const { events } = await adminRequest<{ events: EventTrace[] }>(connection, 'GET', `/api/trace?user_id=${encodeURIComponent(sampleUser)}&limit=100`);
   const delivered = events.filter((e) => e.syncs.every((s) => s.steps.at(-1)?.step === 'delivered')).length;
   return {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { SIM_WORKSPACE } from './helpers/delivery-load.js';
-import { createProject, postForm, postJson, startTestService, type TestService } from './helpers/service.js';
+import { ADMIN_TOKEN, createProject, postForm, postJson, startTestService, type TestService } from './helpers/service.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +40,7 @@ async function assertBooksBalance(): Promise<{ summary: any; planned: number }> 
   assert.equal(summary.eventsDiscarded, counts.discarded, 'discarded: summary = stored');
   assert.equal(summary.eventsDelivered + summary.eventsNotDelivered + summary.eventsDiscarded + counts.pending, planned, 'delivered + not delivered + discarded + pending = planned');
   assert.equal(summary.successOnFirstAttempt + summary.successAfterRetry, summary.eventsDelivered);
-  const prometheus = await (await fetch(`${service.url}/metrics`)).text();
+  const prometheus = await (await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
   const gauge = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(prometheus)?.[1]);
   const statuses = ['pending', 'delivered', 'dead', 'discarded'].map((status) => gauge('ampstream_deliveries', `sync="${syncId}",status="${status}"`));
   assert.deepEqual(statuses, [counts.pending, counts.delivered, counts.dead, counts.discarded], '/metrics shows the same numbers');

@@ -62,7 +62,8 @@ describe('secrets and /metrics', () => {
         if (wrongView.status.state === 'paused' && goodView.deliveries.pending === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      scrape = (await request(`${server.url}/metrics`)).text;
+      assert.equal((await request(`${server.url}/metrics`)).status, 401, '/metrics needs the admin token');
+      scrape = (await request(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text;
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
