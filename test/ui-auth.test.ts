@@ -1,0 +1,132 @@
+/**
+ * The web UI's front door: only the sign-in page (and its files) answer without a session; the
+ * admin token signs a person in; the session cookie is HttpOnly and SameSite=Strict; every form
+ * post needs the CSRF token; signing out ends the session. Also: the UI's security headers.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/service.js';
+import { textOf, UiSession } from './helpers/ui-session.js';
+
+describe('web UI sign-in, sessions and CSRF', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService();
+  });
+  after(async () => {
+    await service.dispose();
+  });
+
+  it('sends a person without a session to the sign-in page, and back where they were going after signing in', async () => {
+    const ui = new UiSession(service.url);
+    const root = await ui.get('/');
+    assert.equal(root.status, 303);
+    assert.equal(root.headers.get('location'), '/ui/');
+    for (const path of ['/ui/', '/ui/projects', '/ui/syncs', '/ui/syncs/1', '/ui/no-such-page']) {
+      const page = await ui.get(path);
+      assert.equal(page.status, 303, path);
+      assert.equal(page.headers.get('location'), `/ui/sign-in?next=${encodeURIComponent(path)}`, path);
+    }
+    const landed = await ui.signIn(ADMIN_TOKEN, '/ui/syncs');
+    assert.equal(landed.status, 200);
+    assert.match(textOf(landed.html), /Syncs/);
+  });
+
+  it('refuses a wrong token with a message on the sign-in page, and sets no session', async () => {
+    const ui = new UiSession(service.url);
+    await ui.get('/ui/sign-in');
+    const reply = await ui.post('/ui/sign-in', { token: 'not-the-token' });
+    assert.equal(reply.status, 401);
+    assert.match(textOf(reply.html), /That is not the admin token/);
+    assert.ok(!reply.html.includes('not-the-token'), 'the page does not echo what was typed');
+    assert.equal(ui.hasCookie('ampstream_session'), false);
+    assert.equal((await ui.get('/ui/projects')).status, 303);
+  });
+
+  it('never redirects to another site after signing in', async () => {
+    for (const next of ['https://evil.example/', '//evil.example/ui/', '/ui//evil.example', '/api/projects']) {
+      const ui = new UiSession(service.url);
+      await ui.get('/ui/sign-in');
+      const reply = await ui.post('/ui/sign-in', { token: ADMIN_TOKEN, next });
+      assert.equal(reply.status, 303);
+      assert.equal(reply.headers.get('location'), '/ui/projects', next);
+    }
+  });
+
+  it('keeps the session in an HttpOnly, SameSite=Strict cookie (not Secure over plain HTTP)', async () => {
+    const ui = new UiSession(service.url);
+    await ui.get('/ui/sign-in');
+    const reply = await ui.request('POST', '/ui/sign-in', {
+      form: { _csrf: ui.token, token: ADMIN_TOKEN },
+    });
+    const cookie = reply.headers.getSetCookie().find((line) => line.startsWith('ampstream_session='));
+    assert.ok(cookie !== undefined);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.doesNotMatch(cookie, /Secure/);
+    const csrfCookie = (await ui.get('/ui/sign-in')).headers.getSetCookie().join('\n');
+    if (csrfCookie !== '') assert.match(csrfCookie, /HttpOnly/);
+  });
+
+  it('refuses a form post without the CSRF token, or with another session\'s, and changes nothing', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    const missing = await ui.request('POST', '/ui/projects', { form: { name: 'forged' } });
+    assert.equal(missing.status, 403);
+    assert.match(textOf(missing.html), /form has expired or did not come from this site/);
+    const other = new UiSession(service.url);
+    await other.signIn(ADMIN_TOKEN);
+    const foreign = await ui.request('POST', '/ui/projects', { form: { name: 'forged', _csrf: other.token } });
+    assert.equal(foreign.status, 403);
+    const signInWithout = await new UiSession(service.url).request('POST', '/ui/sign-in', { form: { token: ADMIN_TOKEN } });
+    assert.equal(signInWithout.status, 403, 'even the sign-in form needs its token (no login CSRF)');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
+  });
+
+  it('signs out: the old cookie no longer opens a page', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const stolen = new UiSession(service.url);
+    const sessionCookie = (ui as unknown as { cookies: Map<string, string> }).cookies.get('ampstream_session') as string;
+    (stolen as unknown as { cookies: Map<string, string> }).cookies.set('ampstream_session', sessionCookie);
+    assert.equal((await stolen.get('/ui/projects')).status, 200);
+    const out = await ui.post('/ui/sign-out');
+    assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), '/ui/sign-in');
+    assert.equal((await ui.get('/ui/projects')).status, 303);
+    assert.equal((await stolen.get('/ui/projects')).status, 303, 'the session is over on the server, not only in the browser');
+  });
+
+  it('answers only with the bearer token on the admin API and /metrics, not with a UI session', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    assert.equal((await ui.get('/api/projects')).status, 401);
+    assert.equal((await ui.get('/metrics')).status, 401);
+    assert.equal((await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 200);
+    assert.equal((await fetch(`${service.url}/healthz`)).status, 200);
+  });
+
+  it('serves its pages with a strict content security policy and no framing, and htmx from this server', async () => {
+    const ui = new UiSession(service.url);
+    const page = await ui.signIn(ADMIN_TOKEN);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.doesNotMatch(page.html, /<script>|<script [^>]*src="http/, 'no inline scripts, no scripts from elsewhere');
+    assert.doesNotMatch(page.html, / style="/, 'no inline styles');
+    const htmx = await fetch(`${service.url}/ui/assets/htmx.min.js`);
+    assert.equal(htmx.status, 200);
+    assert.match(await htmx.text(), /htmx/);
+    assert.equal((await fetch(`${service.url}/ui/assets/ui.css`)).status, 200);
+  });
+
+  it('shows an unknown page as a 404 page to a signed-in person', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const page = await ui.get('/ui/no-such-page');
+    assert.equal(page.status, 404);
+    assert.match(textOf(page.html), /There is no page at \/ui\/no-such-page/);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * The Projects page: a person creates a project through the form, sees its API key once with the
+ * ingest URL to put in an SDK, and the key works for ingestion; bad input is shown at its field.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_TOKEN, postJson, startTestService, type TestService } from './helpers/service.js';
+import { textOf, UiSession } from './helpers/ui-session.js';
+
+describe('web UI: projects', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService();
+  });
+  after(async () => {
+    await service.dispose();
+  });
+
+  it('creates a project, shows its key once with the ingest URL, and the key ingests', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const created = await ui.post('/ui/projects', { name: 'Web shop' });
+    assert.equal(created.status, 303);
+    const page = await ui.follow(created);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+    const key = /id="new-api-key" type="text" readonly="" value="([^"]+)"|id="new-api-key"[^>]*value="([^"]+)"/.exec(page.html);
+    const apiKey = (key?.[1] ?? key?.[2]) as string;
+    assert.ok(apiKey !== undefined && apiKey.length >= 16, 'the key is on the page');
+    assert.match(page.html, new RegExp(`value="${service.url}/2/httpapi"`), 'the ingest URL to put in serverUrl');
+    assert.match(textOf(page.html), /Web shop/);
+    const reply = await postJson(`${service.url}/2/httpapi`, { api_key: apiKey, events: [{ user_id: 'user-00001', event_type: 'Signed Up' }] });
+    assert.equal(reply.status, 200, 'the key shown works with the ingest API');
+    const again = await ui.get('/ui/projects');
+    assert.ok(!again.html.includes(apiKey), 'shown once: a reload no longer shows the key');
+    assert.match(textOf(again.html), new RegExp(`…${apiKey.slice(-4)}`), 'the list shows the key hint');
+  });
+
+  it('shows a problem next to the field it concerns and creates nothing', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    const blank = await ui.post('/ui/projects', { name: '   ' });
+    assert.equal(blank.status, 400);
+    assert.match(blank.html, /<p class="field-error" id="f-name-error" role="alert">name must be a non-empty string/);
+    const shortKey = await ui.post('/ui/projects', { name: 'Shop', api_key: 'short' });
+    assert.equal(shortKey.status, 400);
+    assert.match(shortKey.html, /id="f-api_key-error"/);
+    assert.match(shortKey.html, /value="Shop"/, 'what was typed stays');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
+  });
+});
