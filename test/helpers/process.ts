@@ -39,6 +39,8 @@ export interface ServerProcess extends CliProcess {
 export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<ServerProcess> {
   const cli = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...extraArgs], {
     AMPSTREAM_LOG_LEVEL: 'warn',
+    // a simulator asked for by the outer environment would clash with the tests' --customerio-url
+    AMPSTREAM_SIMULATOR: '',
     ...env,
   });
   const deadline = Date.now() + 30_000;
