@@ -3,11 +3,12 @@
  * to it, its workspaces in the banner, and both stopping together.
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { resolveServeConfig } from '../src/config.js';
-import { runCli, startServerProcess, type CliProcess } from './helpers/process.js';
+import { REPO_ROOT, runCli, startServerProcess, type CliProcess } from './helpers/process.js';
 import { ADMIN_TOKEN, postJson, startTestService, tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
@@ -107,6 +108,13 @@ describe('ampstream serve --simulator as a process', () => {
         { site_id: 'sim-site-eu', api_key: 'sim-key-eu', region: 'eu' },
       ]);
       assert.ok(!banner.includes(ADMIN_TOKEN), 'a token from the environment is never printed');
+      // the README shows these lines as they are, but for the ports
+      const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+      const example = /## Try it without a Customer\.io account\n[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1];
+      assert.ok(example !== undefined, 'the README shows the banner');
+      const withoutPorts = (text: string) => text.replace(/:\d+\b/g, ':PORT');
+      const bannerLines = withoutPorts(banner).split('\n');
+      for (const line of withoutPorts(example).trimEnd().split('\n')) assert.ok(bannerLines.includes(line), `README line not in the banner: ${line}`);
       const apiKey = /API key \(shown once\): (\S+)/.exec(banner)?.[1];
       assert.ok(apiKey !== undefined, banner);
 
