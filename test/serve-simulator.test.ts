@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { resolveServeConfig } from '../src/config.js';
-import { REPO_ROOT, runCli, startServerProcess, type CliProcess } from './helpers/process.js';
+import { exitOf, REPO_ROOT, runCli, startServerProcess } from './helpers/process.js';
 import { ADMIN_TOKEN, postJson, startTestService, tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
@@ -37,19 +37,6 @@ async function eventually<T>(what: string, read: () => Promise<T | undefined> | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/** The exit code, or 'still running' when the process has not ended 20 s later (then it is killed). */
-async function exitOf(cli: CliProcess): Promise<number | string> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), 20_000)));
-  const result = await Promise.race([cli.exited, hung]);
-  clearTimeout(timer);
-  if (result === 'still running') {
-    cli.child.kill('SIGKILL');
-    await cli.exited;
-  }
-  return result;
 }
 
 async function refused(url: string): Promise<boolean> {
