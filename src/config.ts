@@ -16,6 +16,11 @@ export interface ServeConfig {
   sqliteSynchronous: SqliteSynchronous;
   /** One URL standing in for both Customer.io regions (the simulator); undefined: the real hosts. */
   customerioUrl: string | undefined;
+  /**
+   * Run the Customer.io simulator in this process, on 127.0.0.1:port (0 picks a free one), and
+   * deliver to it as `customerioUrl` would; undefined: no simulator. Never set with customerioUrl.
+   */
+  simulator: { host: string; port: number } | undefined;
   /** Whether deliveries are sent (off: planned and kept, not sent). */
   deliveryEnabled: boolean;
   delivery: DeliverySettings;
@@ -86,6 +91,35 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Where the embedded simulator listens by default (as `ampstream simulate customerio`). */
+export const SIMULATOR_HOST = '127.0.0.1';
+export const SIMULATOR_DEFAULT_PORT = 9100;
+
+/**
+ * `--simulator` / AMPSTREAM_SIMULATOR and `--simulator-port` / AMPSTREAM_SIMULATOR_PORT. The
+ * simulator is where deliveries go, so a Customer.io URL from any source is refused with it.
+ */
+function resolveSimulator(flags: ServeFlags, env: NodeJS.ProcessEnv, customerioUrl: string | undefined): ServeConfig['simulator'] {
+  const on = choice(nonEmpty(flags.simulator ?? env.AMPSTREAM_SIMULATOR) ?? 'off', 'simulator', ['on', 'off'] as const) === 'on';
+  if (!on) {
+    if (flags.simulatorPort !== undefined) {
+      throw new AmpstreamError('config_invalid', '--simulator-port needs --simulator (AMPSTREAM_SIMULATOR=on)', { field: 'simulator-port' });
+    }
+    return undefined;
+  }
+  if (customerioUrl !== undefined) {
+    const simulatorFrom = flags.simulator !== undefined ? '--simulator' : 'AMPSTREAM_SIMULATOR=on';
+    const urlFrom = nonEmpty(flags.customerioUrl) !== undefined ? '--customerio-url' : 'AMPSTREAM_CUSTOMERIO_URL';
+    throw new AmpstreamError(
+      'config_invalid',
+      `${simulatorFrom} and ${urlFrom} cannot be used together: with the simulator, deliveries go to it; drop one of them`,
+      { field: 'simulator' },
+    );
+  }
+  const port = nonEmpty(flags.simulatorPort ?? env.AMPSTREAM_SIMULATOR_PORT);
+  return { host: SIMULATOR_HOST, port: port === undefined ? SIMULATOR_DEFAULT_PORT : integer(port, 'simulator-port', 0, 65535) };
+}
+
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const token = nonEmpty(env.AMPSTREAM_ADMIN_TOKEN);
   if (token !== undefined && token.length < 16) {
@@ -105,6 +139,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     commitMaxEvents: 0,
     sqliteSynchronous: choice(flags.sqliteSynchronous ?? env.AMPSTREAM_SQLITE_SYNCHRONOUS ?? 'full', 'sqlite-synchronous', ['full', 'normal'] as const),
     customerioUrl,
+    simulator: resolveSimulator(flags, env, customerioUrl),
     deliveryEnabled: choice(flags.delivery ?? env.AMPSTREAM_DELIVERY ?? 'on', 'delivery', ['on', 'off'] as const) === 'on',
     delivery: { ...DEFAULT_DELIVERY_SETTINGS, retry: { ...DEFAULT_DELIVERY_SETTINGS.retry } },
     configFile: nonEmpty(flags.config ?? env.AMPSTREAM_CONFIG),

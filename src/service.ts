@@ -18,6 +18,7 @@ import { IngestService } from './engine/ingest-service.js';
 import { buildApp } from './http/app.js';
 import { REDACTED_LOG_PATHS } from './http/log-redaction.js';
 import { ProjectDirectory } from './projects/project-directory.js';
+import { simulatorView, startCustomerIoSimulator, type CustomerIoSimulator, type SimulatorView } from './simulator/server.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/types.js';
 
@@ -30,6 +31,11 @@ export interface RunningService {
   store: Store;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   url: string;
+  /**
+   * The Customer.io simulator running in this process (`serve --simulator`), where deliveries go:
+   * its URL, workspaces, and the people, events and requests that arrived. Absent without it.
+   */
+  simulator?: SimulatorView;
   /** Stops taking requests, finishes in-flight commits, closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -38,6 +44,28 @@ export interface StartOptions {
   /** Where human-readable startup lines go (the banner, a generated token or key, printed once). */
   announce?: (line: string) => void;
   logger?: Logger;
+}
+
+/** Starts the simulator of `serve --simulator`, saying plainly when its port is taken. */
+async function startEmbeddedSimulator(settings: NonNullable<ServeConfig['simulator']>): Promise<CustomerIoSimulator> {
+  try {
+    return await startCustomerIoSimulator({ host: settings.host, port: settings.port });
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? 'the port is taken (by a simulator already running?); choose another with --simulator-port (0 picks a free one)'
+        : error instanceof Error ? error.message : String(error);
+    throw new Error(`the Customer.io simulator cannot listen on ${settings.host}:${settings.port}: ${reason}`, { cause: error });
+  }
+}
+
+/** The banner's lines about the simulator: where it is, and the workspaces a sync can use (test keys, not secrets). */
+function describeEmbeddedSimulator(simulator: SimulatorView): string[] {
+  return [
+    `simulator: Customer.io Track API simulator running in this process at ${simulator.url} (what arrived: ${simulator.url}/_sim)`,
+    'simulator workspaces (test keys, not secrets), to use as a sync\'s "customerio":',
+    ...simulator.workspaces.map((w) => `  ${JSON.stringify({ site_id: w.siteId, api_key: w.apiKey, region: w.region })}`),
+  ];
 }
 
 export function createLogger(level: string): Logger {
@@ -64,10 +92,23 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   }
   restrictFiles([databasePath, `${databasePath}-wal`, `${databasePath}-shm`]);
 
+  let simulator: CustomerIoSimulator | undefined;
+  if (config.simulator !== undefined) {
+    try {
+      simulator = await startEmbeddedSimulator(config.simulator);
+    } catch (error) {
+      await store.close();
+      unlock();
+      throw error;
+    }
+  }
+  // the simulator stands in for both regions, exactly as --customerio-url does
+  const customerioUrl = simulator?.url ?? config.customerioUrl;
+
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
   const projects = new ProjectDirectory(store);
   const client = createTrackClient({
-    ...(config.customerioUrl === undefined ? {} : { baseUrlOverride: config.customerioUrl }),
+    ...(customerioUrl === undefined ? {} : { baseUrlOverride: customerioUrl }),
     timeoutMs: config.delivery.requestTimeoutMs,
   });
   const engine = config.deliveryEnabled
@@ -121,6 +162,8 @@ export async function startService(config: ServeConfig, options: StartOptions = 
       await committer.close();
       await engine?.stop();
       await client.close();
+      // after delivery has stopped: batches in flight to the simulator got their answer
+      await simulator?.close();
       await store.close();
       unlock();
       logger.info('ampstream stopped');
@@ -164,10 +207,14 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   announce(
     engine === undefined
       ? 'delivery: off (deliveries are planned and kept, nothing is sent)'
-      : `delivery: on, to ${config.customerioUrl ?? 'Customer.io (track.customer.io / track-eu.customer.io)'}`,
+      : simulator !== undefined
+        ? `delivery: on, to the simulator at ${simulator.url}`
+        : `delivery: on, to ${config.customerioUrl ?? 'Customer.io (track.customer.io / track-eu.customer.io)'}`,
   );
+  const view = simulator === undefined ? undefined : simulatorView(simulator);
+  for (const line of view === undefined ? [] : describeEmbeddedSimulator(view)) announce(line);
   announce(`point an Amplitude SDK at ${url}/2/httpapi`);
-  logger.info({ url, dataDir: config.dataDir }, 'ampstream started');
+  logger.info({ url, dataDir: config.dataDir, ...(view === undefined ? {} : { simulatorUrl: view.url }) }, 'ampstream started');
 
-  return { app, store, url, stop };
+  return view === undefined ? { app, store, url, stop } : { app, store, url, stop, simulator: view };
 }

@@ -3,24 +3,11 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli, type CliProcess } from './helpers/process.js';
+import { exitOf, runCli, type CliProcess } from './helpers/process.js';
 import { tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-/** The exit code, or 'still running' when the process has not ended 20 s later (then it is killed). */
-async function exitOf(cli: CliProcess): Promise<number | string> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), 20_000)));
-  const result = await Promise.race([cli.exited, hung]);
-  clearTimeout(timer);
-  if (result === 'still running') {
-    cli.child.kill('SIGKILL');
-    await cli.exited;
-  }
-  return result;
-}
 
 function serve(dataDir: string, args: string[]): CliProcess {
   return runCli(['serve', '--host', '127.0.0.1', '--data-dir', dataDir, ...args], { AMPSTREAM_LOG_LEVEL: 'warn' });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { NUMERIC_SETTINGS, resolveServeConfig, type ServeFlags } from '../config.js';
+import { Command, CommanderError, Option } from 'commander';
+import { NUMERIC_SETTINGS, SIMULATOR_DEFAULT_PORT, SIMULATOR_HOST, resolveServeConfig, type ServeFlags } from '../config.js';
 import { isAmpstreamError } from '../errors.js';
 import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { printTable } from './table.js';
@@ -39,6 +39,10 @@ export function buildCli(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (AMPSTREAM_LOG_LEVEL, default info)')
     .option('--sqlite-synchronous <mode>', 'full (a 200 survives power loss) or normal (survives a crash) (AMPSTREAM_SQLITE_SYNCHRONOUS, default full)')
     .option('--customerio-url <url>', 'one URL standing in for both Customer.io regions, e.g. the simulator (AMPSTREAM_CUSTOMERIO_URL)')
+    .addOption(
+      new Option('--simulator [on|off]', 'run the Customer.io simulator in this process and deliver to it; not with --customerio-url (AMPSTREAM_SIMULATOR)').preset('on'),
+    )
+    .option('--simulator-port <port>', `the simulator's port on ${SIMULATOR_HOST} (AMPSTREAM_SIMULATOR_PORT, default ${SIMULATOR_DEFAULT_PORT}; 0 picks a free one)`)
     .option('--delivery <on|off>', 'off: plan deliveries and keep them, send nothing (AMPSTREAM_DELIVERY, default on)')
     .option('--config <file>', 'apply the syncs of this JSON file at start (AMPSTREAM_CONFIG)');
   for (const setting of NUMERIC_SETTINGS) {

@@ -11,21 +11,36 @@ import type { ActivityEntry, StoredEvent, StoredPerson } from './workspace-state
 
 export type PersonLookup = { id: string } | { email: string } | { cio_id: string };
 
-/** A running simulator: its URLs, what it holds, and its controls. */
-export interface CustomerIoSimulator {
+/**
+ * A running simulator's URLs and what it holds, read in-process: the data of the inspection API
+ * (`GET /_sim/...`) without HTTP. `siteId` defaults to the first workspace; an unknown one throws.
+ */
+export interface SimulatorView {
   /** The root URL: stands in for both regions (what AMPSTREAM_CUSTOMERIO_URL points at). */
   url: string;
   /** The US and EU virtual hosts: region mismatches answer as Customer.io does. */
   usUrl: string;
   euUrl: string;
+  /** The workspaces it accepts, keys included (`GET /_sim/workspaces` masks them). */
   workspaces: readonly ResolvedWorkspace[];
+  /** `GET /_sim/people`. */
   people(siteId?: string): Array<StoredPerson & { event_count: number }>;
+  /** `GET /_sim/people/{cio_id}`, and by `id` or `email` too. */
   person(lookup: PersonLookup, siteId?: string): (StoredPerson & { events: StoredEvent[] }) | undefined;
+  /** `GET /_sim/anonymous-events`: events not attached to a person, by anonymous_id. */
   anonymousEvents(siteId?: string): Record<string, StoredEvent[]>;
+  /** `GET /_sim/activity`. */
   activity(siteId?: string): ActivityEntry[];
+  /** `GET /_sim/requests`: the request log, newest last. */
   requests(): LoggedRequest[];
+  /** `GET /_sim/counters`. */
   counters(): Counters;
+  /** `GET /_sim/faults`. */
   faults(): FaultSettings;
+}
+
+/** A running simulator: its URLs, what it holds, and its controls. */
+export interface CustomerIoSimulator extends SimulatorView {
   setFaults(settings: FaultSettings): void;
   reset(): void;
   close(): Promise<void>;
@@ -131,5 +146,22 @@ export async function startCustomerIoSimulator(options: SimulatorOptions = {}): 
       for (const socket of sockets) socket.destroy();
       await closed;
     },
+  };
+}
+
+/** The read-only part of a running simulator, without its controls (faults, reset, close). */
+export function simulatorView(simulator: SimulatorView): SimulatorView {
+  return {
+    url: simulator.url,
+    usUrl: simulator.usUrl,
+    euUrl: simulator.euUrl,
+    workspaces: simulator.workspaces,
+    people: (siteId) => simulator.people(siteId),
+    person: (lookup, siteId) => simulator.person(lookup, siteId),
+    anonymousEvents: (siteId) => simulator.anonymousEvents(siteId),
+    activity: (siteId) => simulator.activity(siteId),
+    requests: () => simulator.requests(),
+    counters: () => simulator.counters(),
+    faults: () => simulator.faults(),
   };
 }

@@ -31,6 +31,19 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/** The exit code, or 'still running' when the process has not ended 20 s later (then it is killed). */
+export async function exitOf(cli: CliProcess): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), 20_000)));
+  const result = await Promise.race([cli.exited, hung]);
+  clearTimeout(timer);
+  if (result === 'still running') {
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+  }
+  return result;
+}
+
 export interface ServerProcess extends CliProcess {
   url: string;
 }
@@ -39,6 +52,8 @@ export interface ServerProcess extends CliProcess {
 export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<ServerProcess> {
   const cli = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...extraArgs], {
     AMPSTREAM_LOG_LEVEL: 'warn',
+    // a simulator asked for by the outer environment would clash with the tests' --customerio-url
+    AMPSTREAM_SIMULATOR: '',
     ...env,
   });
   const deadline = Date.now() + 30_000;
