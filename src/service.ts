@@ -141,7 +141,9 @@ export async function startService(config: ServeConfig, options: StartOptions = 
 
   let ready = false;
   const deadLetters = new DeadLetters(store, engine);
-  const app = await buildApp({ logger, store, projects, ingest, syncs, deadLetters, metrics, adminToken: adminToken.token, isReady: () => ready });
+  // what the web UI and callers see of the simulator: its state, not its controls
+  const view = simulator === undefined ? undefined : simulatorView(simulator);
+  const app = await buildApp({ logger, store, projects, ingest, syncs, deadLetters, metrics, adminToken: adminToken.token, isReady: () => ready, simulator: view });
 
   const prune = setInterval(() => {
     const now = Date.now();
@@ -211,7 +213,6 @@ export async function startService(config: ServeConfig, options: StartOptions = 
         ? `delivery: on, to the simulator at ${simulator.url}`
         : `delivery: on, to ${config.customerioUrl ?? 'Customer.io (track.customer.io / track-eu.customer.io)'}`,
   );
-  const view = simulator === undefined ? undefined : simulatorView(simulator);
   for (const line of view === undefined ? [] : describeEmbeddedSimulator(view)) announce(line);
   announce(`point an Amplitude SDK at ${url}/2/httpapi`);
   logger.info({ url, dataDir: config.dataDir, ...(view === undefined ? {} : { simulatorUrl: view.url }) }, 'ampstream started');

@@ -15,6 +15,7 @@ import { answerClientError } from './client-errors.js';
 import { redactUrl } from './log-redaction.js';
 import { newRequestId } from './request-ids.js';
 import { validationError, validatorCompiler } from './validation.js';
+import type { SimulatorView } from '../simulator/server.js';
 import { SessionStore } from '../ui/session-store.js';
 import { uiRoutes } from '../ui/ui-routes.js';
 
@@ -31,8 +32,8 @@ export interface AppDependencies {
   isReady?: () => boolean;
   /** Signed-in web UI sessions (a new, empty store when not given). */
   sessions?: SessionStore;
-  /** Whether the Customer.io simulator runs in this process (the UI then shows what reached it). */
-  hasSimulator?: boolean;
+  /** The Customer.io simulator running in this process (the UI then shows what reached it). */
+  simulator?: SimulatorView | undefined;
 }
 
 /** How long a client may take to send a whole request (a 20 MB batch on a slow link included). */
@@ -146,7 +147,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     syncs: deps.syncs,
     deadLetters: deps.deadLetters,
     sessions: deps.sessions ?? new SessionStore(),
-    hasSimulator: deps.hasSimulator ?? false,
+    simulator: deps.simulator,
     // replaced by the store's catalog when that lands (branch catalog)
     catalog: async () => ({ eventTypes: [], eventProperties: [], userProperties: [] }),
     clock: Date.now,

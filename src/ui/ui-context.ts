@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DeadLetters } from '../engine/dead-letters.js';
 import type { SyncService } from '../engine/sync-service.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
+import type { SimulatorView } from '../simulator/server.js';
 import type { Store } from '../store/types.js';
 import type { PageContext } from './layout.js';
 import type { SessionStore } from './session-store.js';
@@ -21,8 +22,8 @@ export interface UiDependencies {
   syncs: SyncService;
   deadLetters: DeadLetters;
   sessions: SessionStore;
-  /** Whether the Customer.io simulator runs in this process (the Simulator page is offered). */
-  hasSimulator: boolean;
+  /** The Customer.io simulator running in this process (`serve --simulator`): the Simulator page shows it. */
+  simulator: SimulatorView | undefined;
   /** The catalog of names seen at ingest, per project. */
   catalog: (projectId: number) => Promise<SeenNames>;
   clock: () => number;
@@ -30,7 +31,7 @@ export interface UiDependencies {
 
 /** The page context of a signed-in request: a fresh CSRF token (its secret lives in a cookie). */
 export function pageContext(reply: FastifyReply, deps: UiDependencies): PageContext {
-  return { csrfToken: reply.generateCsrf(), hasSimulator: deps.hasSimulator };
+  return { csrfToken: reply.generateCsrf(), hasSimulator: deps.simulator !== undefined };
 }
 
 /** Whether htmx made the request (it then swaps a fragment instead of loading a page). */
