@@ -1,5 +1,6 @@
 import { applyUserPropertyOperations, diffProfiles } from '../amplitude/user-property-operations.js';
 import { DEDUPE_WINDOW_MS } from '../amplitude/limits.js';
+import { GROUP_IDENTIFY_EVENT_TYPE } from '../amplitude/event-validation.js';
 import type { JsonObject } from '../amplitude/plain-data.js';
 import type {
   DedupeRef,
@@ -12,9 +13,6 @@ import type {
   PersonRef,
 } from '../store/types.js';
 import { dedupeKey, devicePerson, deviceKey, profileKey, userPerson } from '../store/state-keys.js';
-
-/** Events of this type carry group properties, not user properties. */
-const GROUP_IDENTIFY = '$groupidentify';
 
 /**
  * The pure half of an ingest commit. Given the requests of one group commit and the state they
@@ -107,7 +105,7 @@ export const ingestProcessor: IngestProcessor = {
         } else {
           const before = existing ?? {};
           let after = merged !== undefined ? { ...merged, ...before } : before;
-          if (event.userProperties !== null && event.eventType !== GROUP_IDENTIFY) {
+          if (event.userProperties !== null && event.eventType !== GROUP_IDENTIFY_EVENT_TYPE) {
             after = applyUserPropertyOperations(after, event.userProperties);
           }
           const diff = diffProfiles(before, after);

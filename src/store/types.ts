@@ -139,6 +139,24 @@ export interface DeviceLinkWrite {
   linkedAt: number;
 }
 
+/** The kinds of names a project's catalog keeps. */
+export type CatalogKind = 'event_type' | 'event_property' | 'user_property';
+
+/** A name a stored event carried, and when it was seen (the request's receive time, ms). */
+export interface CatalogName {
+  projectId: number;
+  kind: CatalogKind;
+  name: string;
+  seenAt: number;
+}
+
+/** What a project's ingest has seen, for pickers: each list sorted by name (UTF-16 code units). */
+export interface ProjectCatalog {
+  eventTypes: string[];
+  eventProperties: string[];
+  userProperties: string[];
+}
+
 /** Everything an ingest batch writes, in one transaction. */
 export interface IngestWrites {
   events: EventRecord[];
