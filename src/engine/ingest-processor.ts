@@ -13,6 +13,7 @@ import type {
   PersonRef,
 } from '../store/types.js';
 import { dedupeKey, devicePerson, deviceKey, profileKey, userPerson } from '../store/state-keys.js';
+import { CatalogCollector, eventCatalogNames } from './catalog-names.js';
 
 /**
  * The pure half of an ingest commit. Given the requests of one group commit and the state they
@@ -26,7 +27,8 @@ import { dedupeKey, devicePerson, deviceKey, profileKey, userPerson } from '../s
  *   device without merging;
  * - `user_properties` (plain keys or operations) update the person's profile, except on
  *   `$groupidentify` events and events with `$skip_user_properties_sync`;
- * - every stored event records the profile after it and the properties it changed.
+ * - every stored event records the profile after it and the properties it changed;
+ * - the names stored events carry go to the project's catalog (`eventCatalogNames`).
  */
 export const ingestProcessor: IngestProcessor = {
   stateKeys(units: readonly IngestUnit[]): IngestStateKeys {
@@ -50,7 +52,8 @@ export const ingestProcessor: IngestProcessor = {
   },
 
   process(units: readonly IngestUnit[], state: IngestState): IngestWrites {
-    const writes: IngestWrites = { events: [], profiles: [], deviceLinks: [], outcomes: [] };
+    const writes: IngestWrites = { events: [], profiles: [], deviceLinks: [], outcomes: [], catalog: [] };
+    const catalog = new CatalogCollector();
     const seen = new Set(state.seenInsertIds);
     const links = new Map(state.deviceLinks);
     const profiles = new Map(state.profiles);
@@ -68,6 +71,7 @@ export const ingestProcessor: IngestProcessor = {
           }
           seen.add(key);
         }
+        catalog.add(projectId, receivedAt, eventCatalogNames(event));
 
         let personKey: string;
         let userId = event.userId;
@@ -141,6 +145,7 @@ export const ingestProcessor: IngestProcessor = {
     for (const [key, ref] of dirtyProfiles) {
       writes.profiles.push({ ...ref, properties: profiles.get(key) ?? {} });
     }
+    writes.catalog = catalog.names();
     return writes;
   },
 };

@@ -163,6 +163,11 @@ export interface IngestWrites {
   profiles: ProfileWrite[];
   deviceLinks: DeviceLinkWrite[];
   outcomes: UnitOutcome[];
+  /**
+   * The names the stored events carried, each (project, kind, name) once with the latest time it
+   * was seen; the store records those it does not hold yet, within its limits (catalog-cache.ts).
+   */
+  catalog: CatalogName[];
 }
 
 /** A committed ingest transaction. */
@@ -238,6 +243,11 @@ export interface Store {
   /** The user a device is linked to, if any. */
   getDeviceLink(projectId: number, deviceId: string): Promise<string | undefined>;
   countEvents(projectId?: number): Promise<number>;
+  /**
+   * The event types and event and user property names the project's committed events carried
+   * (see `catalogNames`), within the catalog limits; empty lists for an unknown project.
+   */
+  catalog(projectId: number): Promise<ProjectCatalog>;
 
   createSync(sync: NewSync): Promise<SyncRecord>;
   listSyncs(projectId?: number): Promise<SyncRecord[]>;
