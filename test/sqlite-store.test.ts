@@ -43,4 +43,47 @@ describe('SQLite storage', () => {
     const bytes = statSync(file).size;
     assert.ok(bytes < 5 * 1024 * 1024, `2,001 events with a 110 KB profile take ${bytes} bytes`);
   });
+
+  it('upgrades a database made before the catalog: its catalog fills from then on', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { SQLITE_MIGRATIONS } = await import('../src/store/sqlite/schema.js');
+    const { ingestProcessor } = await import('../src/engine/ingest-processor.js');
+    const { event, unit } = await import('./store-contract.js');
+    const file = join(dir, 'before-catalog.db');
+    const old = new Database(file);
+    const before = SQLITE_MIGRATIONS.length - 1;
+    for (const migration of SQLITE_MIGRATIONS.slice(0, before)) old.exec(migration);
+    old.pragma(`user_version = ${before}`);
+    old.prepare("INSERT INTO projects (name, api_key_hash, api_key_hint, created_at) VALUES ('old', 'old', 'old', 0)").run();
+    old.close();
+    const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
+    try {
+      assert.deepEqual(await store.catalog(1), { eventTypes: [], eventProperties: [], userProperties: [] });
+      await (await store.commitIngest([unit(1, [event({ userId: 'old-u1', eventType: 'After upgrade' })])], ingestProcessor)).durable;
+      assert.deepEqual((await store.catalog(1)).eventTypes, ['After upgrade']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps a catalog name's first sighting, and its last one to the minute", async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { ingestProcessor } = await import('../src/engine/ingest-processor.js');
+    const { event, unit } = await import('./store-contract.js');
+    const file = join(dir, 'catalog.db');
+    const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
+    const projectId = (await store.createProject({ name: 'p', apiKeyHash: 'cat', apiKeyHint: 'cat', createdAt: 0 })).id;
+    const T0 = Date.UTC(2026, 0, 1);
+    for (const receivedAt of [T0, T0 + 30_000, T0 + 61_000, T0 + 90_000]) {
+      await (await store.commitIngest([unit(projectId, [event({ userId: 'seen-u1', eventType: 'Seen' })], receivedAt)], ingestProcessor)).durable;
+    }
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      const row = db.prepare("SELECT first_seen_at, last_seen_at FROM catalog_names WHERE kind = 'event_type' AND name = 'Seen'").get();
+      assert.deepEqual(row, { first_seen_at: T0, last_seen_at: T0 + 61_000 });
+    } finally {
+      db.close();
+    }
+  });
 });

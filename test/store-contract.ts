@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEDUPE_WINDOW_MS } from '../src/amplitude/limits.js';
 import { ingestProcessor } from '../src/engine/ingest-processor.js';
-import type { EventRecord, IngestEvent, IngestProcessor, IngestUnit, Store } from '../src/store/types.js';
+import { CATALOG_LIMITS } from '../src/store/catalog-cache.js';
+import type { CatalogKind, EventRecord, IngestEvent, IngestProcessor, IngestUnit, Store } from '../src/store/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -184,13 +185,103 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       await store.ping();
     });
 
+    // the catalog tests use projects of their own (created on first use)
+    const catalogProjects = new Map<string, number>();
+    const catalogProject = async (name: string): Promise<number> => {
+      const known = catalogProjects.get(name);
+      if (known !== undefined) return known;
+      const id = (await store.createProject({ name, apiKeyHash: `hash-${name}`, apiKeyHint: '…cat', createdAt: T0 })).id;
+      catalogProjects.set(name, id);
+      return id;
+    };
+
+    it('catalogs the event types and event and user property names of committed events, sorted', async () => {
+      const id = await catalogProject('catalog');
+      await commit(store, [
+        unit(id, [
+          event({
+            userId: 'cat-u1',
+            eventType: 'Signup',
+            payload: { event_properties: { referrer: 'ad', campaign: 'spring' } },
+            userProperties: { $set: { plan: 'pro' }, $setOnce: { first_plan: 'pro' }, $unset: ['trial'] },
+          }),
+          event({ userId: 'cat-u1', eventType: '$identify', payload: { event_properties: { not_an_event: 1 } }, userProperties: { $add: { logins: 1 } } }),
+          event({ userId: 'cat-u1', eventType: '$groupidentify', userProperties: { $set: { company: 'Acme' } } }),
+          event({ deviceId: 'cat-d1', eventType: 'Add to cart', payload: { event_properties: { sku: 'a-1' } }, userProperties: { email: 'a@b.c' } }),
+        ]),
+      ]);
+      await commit(store, [unit(id, [event({ userId: 'cat-u1', eventType: 'Signup' }), event({ userId: 'cat-u1', eventType: 'Browse' })], T0 + 1)]);
+      assert.deepEqual(await store.catalog(id), {
+        eventTypes: ['Add to cart', 'Browse', 'Signup'],
+        eventProperties: ['campaign', 'referrer', 'sku'],
+        userProperties: ['email', 'first_plan', 'logins', 'plan', 'trial'],
+      });
+      assert.ok(!(await store.catalog(projectId)).eventTypes.includes('Signup'), 'a catalog is per project');
+    });
+
+    it('answers empty lists for a project that never had an event', async () => {
+      assert.deepEqual(await store.catalog(999999), { eventTypes: [], eventProperties: [], userProperties: [] });
+    });
+
+    it('records nothing of a rolled-back commit, and records its names when it is retried', async () => {
+      const id = await catalogProject('catalog');
+      const failing: IngestProcessor = {
+        stateKeys: ingestProcessor.stateKeys,
+        process: (units, state) => {
+          const writes = ingestProcessor.process(units, state);
+          // a catalog entry the store cannot take, after valid ones
+          writes.catalog.push({ projectId: id, kind: 'no such kind' as CatalogKind, name: 'bad', seenAt: T0 });
+          return writes;
+        },
+      };
+      const units = [unit(id, [event({ userId: 'cat-u2', eventType: 'Rolled back', payload: { event_properties: { rb: 1 } } })])];
+      const before = await store.catalog(id);
+      await assert.rejects(store.commitIngest(units, failing));
+      assert.deepEqual(await store.catalog(id), before);
+      await commit(store, units);
+      const after = await store.catalog(id);
+      assert.ok(after.eventTypes.includes('Rolled back') && after.eventProperties.includes('rb'), JSON.stringify(after));
+    });
+
+    it(`ignores names over ${CATALOG_LIMITS.maxNameLength} characters and keeps at most ${CATALOG_LIMITS.maxNames} names per project and kind`, async () => {
+      const id = await catalogProject('catalog-cap');
+      const longest = 'y'.repeat(CATALOG_LIMITS.maxNameLength);
+      const properties: Record<string, number> = { [longest]: 1, ['x'.repeat(CATALOG_LIMITS.maxNameLength + 1)]: 1 };
+      for (let i = 0; i < CATALOG_LIMITS.maxNames + 100; i++) properties[`p${String(i).padStart(5, '0')}`] = i;
+      await commit(store, [unit(id, [event({ userId: 'cap-u1', eventType: 'x'.repeat(CATALOG_LIMITS.maxNameLength), payload: { event_properties: properties } })])]);
+      await commit(store, [unit(id, [event({ userId: 'cap-u1', eventType: 'Capped', payload: { event_properties: { late: 1, p00000: 2 } } })], T0 + 1)]);
+      const catalog = await store.catalog(id);
+      assert.equal(catalog.eventProperties.length, CATALOG_LIMITS.maxNames);
+      assert.equal(catalog.eventProperties[0], 'p00000');
+      assert.equal(catalog.eventProperties.at(-2), `p${String(CATALOG_LIMITS.maxNames - 2).padStart(5, '0')}`);
+      assert.equal(catalog.eventProperties.at(-1), longest);
+      assert.ok(!catalog.eventProperties.includes('late'), 'over the cap, a new name is not recorded');
+      assert.deepEqual(catalog.eventTypes, ['Capped', 'x'.repeat(CATALOG_LIMITS.maxNameLength)], 'the cap is per kind');
+    });
+
     if (reopen !== undefined) {
       it('keeps committed data across a reopen', async () => {
         const count = await store.countEvents();
+        const projects = (await store.listProjects()).length;
         store = await reopen(store);
         assert.equal(await store.countEvents(), count);
-        assert.equal((await store.listProjects()).length, 2);
+        assert.equal((await store.listProjects()).length, projects);
         assert.deepEqual((await store.getProfile(projectId, 'user:link-u1'))?.properties, { source: 'ad', plan: 'pro', visits: 1 });
+      });
+
+      it('keeps the catalog across a reopen, with its limits', async () => {
+        const id = await catalogProject('catalog');
+        const capped = await catalogProject('catalog-cap');
+        const before = [await store.catalog(id), await store.catalog(capped)];
+        store = await reopen(store);
+        assert.deepEqual([await store.catalog(id), await store.catalog(capped)], before);
+        await commit(store, [
+          unit(id, [event({ userId: 'cat-u1', eventType: 'Signup' }), event({ userId: 'cat-u1', eventType: 'After reopen' })], T0 + 2),
+          unit(capped, [event({ userId: 'cap-u1', eventType: 'Capped', payload: { event_properties: { after_reopen: 1 } } })], T0 + 2),
+        ]);
+        const [catalog, cappedCatalog] = [await store.catalog(id), await store.catalog(capped)];
+        assert.deepEqual(catalog.eventTypes, [...(before[0]?.eventTypes ?? []), 'After reopen'].sort());
+        assert.deepEqual(cappedCatalog.eventProperties, before[1]?.eventProperties, 'the cap counts the names recorded before the reopen');
       });
     }
   });

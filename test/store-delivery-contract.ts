@@ -146,5 +146,16 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       assert.deepEqual(await store.metricBuckets(sync.id, 'minute', 0, NOW * 2), []);
       assert.equal((await store.metricBuckets(sync.id, 'hour', 0, NOW * 2)).length, 1);
     });
+
+    it('records catalog names in the commit that plans deliveries: a failed planning records none', async () => {
+      const failing = { ...processor, planner: { ...deliveryPlanner, plan: () => { throw new Error('planning failed'); } } };
+      const units = [unit(projectId, [event({ userId: 'dc-cat-1', eventType: 'Planned', payload: { event_properties: { planned: 1 } } })], NOW)];
+      const before = await store.catalog(projectId);
+      await assert.rejects(store.commitIngest(units, failing), /planning failed/);
+      assert.deepEqual(await store.catalog(projectId), before);
+      await (await store.commitIngest(units, processor)).durable;
+      const after = await store.catalog(projectId);
+      assert.ok(after.eventTypes.includes('Planned') && after.eventProperties.includes('planned'), JSON.stringify(after));
+    });
   });
 }

@@ -48,6 +48,9 @@ export interface ValidationContext {
 /** The event type an identification is stored under. */
 export const IDENTIFY_EVENT_TYPE = '$identify';
 
+/** Events of this type carry group properties, not user properties. */
+export const GROUP_IDENTIFY_EVENT_TYPE = '$groupidentify';
+
 type FieldType = 'string' | 'integer' | 'number' | 'object' | 'boolean';
 
 /**

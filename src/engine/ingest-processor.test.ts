@@ -163,4 +163,23 @@ describe('ingestProcessor', () => {
     assert.deepEqual(writes.profiles, [{ projectId: 1, personKey: 'user:u9', properties: {}, updatedAt: T0 }]);
     assert.equal(writes.events[0]?.firstSeen, true);
   });
+
+  it("lists the catalog names of the stored events only, each once with the latest unit's receive time", () => {
+    const writes = run(
+      [
+        [
+          ev({ deviceId: 'd1', insertId: 'old', insertIdGenerated: false, eventType: 'Duplicate', payload: { event_properties: { dup: 1 } } }),
+          ev({ userId: 'u1', eventType: 'Open', payload: { event_properties: { screen: 'home' } }, userProperties: { $set: { plan: 'pro' } } }),
+        ],
+        [ev({ userId: 'u1', eventType: 'Open', userProperties: { $unset: ['trial'] } })],
+      ],
+      { seenInsertIds: new Set([dedupeKey(1, 'd1', 'old')]) },
+    );
+    assert.deepEqual(writes.catalog, [
+      { projectId: 1, kind: 'event_type', name: 'Open', seenAt: T0 + 1 },
+      { projectId: 1, kind: 'event_property', name: 'screen', seenAt: T0 },
+      { projectId: 1, kind: 'user_property', name: 'plan', seenAt: T0 },
+      { projectId: 1, kind: 'user_property', name: 'trial', seenAt: T0 + 1 },
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { applyUserPropertyOperations, diffProfiles } from '../amplitude/user-property-operations.js';
 import { DEDUPE_WINDOW_MS } from '../amplitude/limits.js';
+import { GROUP_IDENTIFY_EVENT_TYPE } from '../amplitude/event-validation.js';
 import type { JsonObject } from '../amplitude/plain-data.js';
 import type {
   DedupeRef,
@@ -12,9 +13,7 @@ import type {
   PersonRef,
 } from '../store/types.js';
 import { dedupeKey, devicePerson, deviceKey, profileKey, userPerson } from '../store/state-keys.js';
-
-/** Events of this type carry group properties, not user properties. */
-const GROUP_IDENTIFY = '$groupidentify';
+import { CatalogCollector, eventCatalogNames } from './catalog-names.js';
 
 /**
  * The pure half of an ingest commit. Given the requests of one group commit and the state they
@@ -28,7 +27,8 @@ const GROUP_IDENTIFY = '$groupidentify';
  *   device without merging;
  * - `user_properties` (plain keys or operations) update the person's profile, except on
  *   `$groupidentify` events and events with `$skip_user_properties_sync`;
- * - every stored event records the profile after it and the properties it changed.
+ * - every stored event records the profile after it and the properties it changed;
+ * - the names stored events carry go to the project's catalog (`eventCatalogNames`).
  */
 export const ingestProcessor: IngestProcessor = {
   stateKeys(units: readonly IngestUnit[]): IngestStateKeys {
@@ -52,7 +52,8 @@ export const ingestProcessor: IngestProcessor = {
   },
 
   process(units: readonly IngestUnit[], state: IngestState): IngestWrites {
-    const writes: IngestWrites = { events: [], profiles: [], deviceLinks: [], outcomes: [] };
+    const writes: IngestWrites = { events: [], profiles: [], deviceLinks: [], outcomes: [], catalog: [] };
+    const catalog = new CatalogCollector();
     const seen = new Set(state.seenInsertIds);
     const links = new Map(state.deviceLinks);
     const profiles = new Map(state.profiles);
@@ -70,6 +71,7 @@ export const ingestProcessor: IngestProcessor = {
           }
           seen.add(key);
         }
+        catalog.add(projectId, receivedAt, eventCatalogNames(event));
 
         let personKey: string;
         let userId = event.userId;
@@ -107,7 +109,7 @@ export const ingestProcessor: IngestProcessor = {
         } else {
           const before = existing ?? {};
           let after = merged !== undefined ? { ...merged, ...before } : before;
-          if (event.userProperties !== null && event.eventType !== GROUP_IDENTIFY) {
+          if (event.userProperties !== null && event.eventType !== GROUP_IDENTIFY_EVENT_TYPE) {
             after = applyUserPropertyOperations(after, event.userProperties);
           }
           const diff = diffProfiles(before, after);
@@ -143,6 +145,7 @@ export const ingestProcessor: IngestProcessor = {
     for (const [key, ref] of dirtyProfiles) {
       writes.profiles.push({ ...ref, properties: profiles.get(key) ?? {} });
     }
+    writes.catalog = catalog.names();
     return writes;
   },
 };

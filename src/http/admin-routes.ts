@@ -4,7 +4,7 @@ import { AmpstreamError } from '../errors.js';
 import { parseJsonText } from '../json-text.js';
 import { devicePerson, userPerson } from '../store/state-keys.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
-import type { Project, Store, StoredEvent } from '../store/types.js';
+import type { Project, ProjectCatalog, Store, StoredEvent } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { DeadLetters } from '../engine/dead-letters.js';
@@ -51,6 +51,19 @@ function eventView(event: StoredEvent) {
 }
 
 const ProjectId = Type.String({ pattern: '^[0-9]{1,15}$' });
+
+/** The id of an existing project, or a 404 naming `project_id`. */
+async function existingProject(store: Store, param: string): Promise<number> {
+  const projectId = Number(param);
+  if ((await store.getProject(projectId)) === undefined) {
+    throw new AmpstreamError('not_found', `project ${projectId} does not exist`, { field: 'project_id' });
+  }
+  return projectId;
+}
+
+function catalogView(catalog: ProjectCatalog) {
+  return { event_types: catalog.eventTypes, event_properties: catalog.eventProperties, user_properties: catalog.userProperties };
+}
 
 /**
  * JSON bodies of the admin API (`application/json`, and `application/merge-patch+json` for PATCH).
@@ -146,10 +159,7 @@ export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOp
       },
     },
     async (request) => {
-      const projectId = Number(request.params.project_id);
-      if ((await options.store.getProject(projectId)) === undefined) {
-        throw new AmpstreamError('not_found', `project ${projectId} does not exist`, { field: 'project_id' });
-      }
+      const projectId = await existingProject(options.store, request.params.project_id);
       const { user_id: userId, device_id: deviceId } = request.query;
       if ((userId === undefined) === (deviceId === undefined)) {
         throw new AmpstreamError('invalid_request', 'give exactly one of user_id and device_id', { field: 'user_id' });
@@ -170,5 +180,10 @@ export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOp
         updated_at: new Date(profile.updatedAt).toISOString(),
       };
     },
+  );
+
+  // what the project's ingest has seen, for pickers (docs/ingest.md, "The catalog")
+  app.get('/api/projects/:project_id/catalog', { schema: { params: Type.Object({ project_id: ProjectId }) } }, async (request) =>
+    catalogView(await options.store.catalog(await existingProject(options.store, request.params.project_id))),
   );
 }

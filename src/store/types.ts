@@ -139,12 +139,35 @@ export interface DeviceLinkWrite {
   linkedAt: number;
 }
 
+/** The kinds of names a project's catalog keeps. */
+export type CatalogKind = 'event_type' | 'event_property' | 'user_property';
+
+/** A name a stored event carried, and when it was seen (the request's receive time, ms). */
+export interface CatalogName {
+  projectId: number;
+  kind: CatalogKind;
+  name: string;
+  seenAt: number;
+}
+
+/** What a project's ingest has seen, for pickers: each list sorted by name (UTF-16 code units). */
+export interface ProjectCatalog {
+  eventTypes: string[];
+  eventProperties: string[];
+  userProperties: string[];
+}
+
 /** Everything an ingest batch writes, in one transaction. */
 export interface IngestWrites {
   events: EventRecord[];
   profiles: ProfileWrite[];
   deviceLinks: DeviceLinkWrite[];
   outcomes: UnitOutcome[];
+  /**
+   * The names the stored events carried, each (project, kind, name) once with the latest time it
+   * was seen; the store records those it does not hold yet, within its limits (catalog-cache.ts).
+   */
+  catalog: CatalogName[];
 }
 
 /** A committed ingest transaction. */
@@ -220,6 +243,11 @@ export interface Store {
   /** The user a device is linked to, if any. */
   getDeviceLink(projectId: number, deviceId: string): Promise<string | undefined>;
   countEvents(projectId?: number): Promise<number>;
+  /**
+   * The event types and event and user property names the project's committed events carried
+   * (see `catalogNames`), within the catalog limits; empty lists for an unknown project.
+   */
+  catalog(projectId: number): Promise<ProjectCatalog>;
 
   createSync(sync: NewSync): Promise<SyncRecord>;
   listSyncs(projectId?: number): Promise<SyncRecord[]>;

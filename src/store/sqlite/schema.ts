@@ -177,4 +177,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN snapshot_id INTEGER;
   ALTER TABLE profiles ADD COLUMN snapshot_id INTEGER;
   `,
+  `
+  -- the catalog: per project, the event types and event and user property names seen at ingest,
+  -- written in the ingest commit (limits in src/store/catalog-cache.ts); events stored before this
+  -- migration are not in it
+  CREATE TABLE catalog_names (
+    project_id     INTEGER NOT NULL,
+    kind           TEXT    NOT NULL CHECK (kind IN ('event_type', 'event_property', 'user_property')),
+    name           TEXT    NOT NULL,
+    first_seen_at  INTEGER NOT NULL,
+    last_seen_at   INTEGER NOT NULL,
+    PRIMARY KEY (project_id, kind, name)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -21,7 +21,9 @@ import type {
   SyncPause,
   SyncRecord,
 } from '../delivery-types.js';
+import { CatalogCache, catalogLists, type CatalogRow } from '../catalog-cache.js';
 import type {
+  CatalogName,
   EventQuery,
   IngestCommitted,
   IngestProcessor,
@@ -30,6 +32,7 @@ import type {
   MetricBucket,
   NewProject,
   Project,
+  ProjectCatalog,
   Store,
   StoredEvent,
   StoredProfile,
@@ -288,6 +291,8 @@ export class SqliteStore implements Store {
   /** Enabled syncs by project, read by every ingest commit; dropped whenever a sync changes. */
   private enabledSyncs: Map<number, SyncRecord[]> | undefined;
   private readonly checkpointer: Checkpointer | undefined;
+  /** The catalog names recorded so far, per project (loaded at a project's first commit). */
+  private readonly catalogCache = new CatalogCache();
 
   constructor(options: SqliteStoreOptions) {
     this.location = options.path;
@@ -339,6 +344,13 @@ export class SqliteStore implements Store {
       upsertDeviceLink: db.prepare(
         `INSERT INTO device_links (project_id, device_id, user_id, linked_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (project_id, device_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at`,
+      ),
+      catalogRows: db.prepare('SELECT kind, name, last_seen_at AS lastSeenAt FROM catalog_names WHERE project_id = ?'),
+      insertCatalogName: db.prepare(
+        'INSERT OR IGNORE INTO catalog_names (project_id, kind, name, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      touchCatalogName: db.prepare(
+        'UPDATE catalog_names SET last_seen_at = max(last_seen_at, ?) WHERE project_id = ? AND kind = ? AND name = ?',
       ),
       countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
       countProjectEvents: db.prepare('SELECT count(*) FROM events WHERE project_id = ?').pluck(),
@@ -607,10 +619,28 @@ export class SqliteStore implements Store {
         s.upsertProfile.run(p.projectId, p.personKey, profileJson(p.properties), p.updatedAt, p.updatedAt, snapshotOf(p.properties));
       }
       for (const l of writes.deviceLinks) s.upsertDeviceLink.run(l.projectId, l.deviceId, l.userId, l.linkedAt);
+      this.recordCatalog(writes.catalog);
       return { outcomes: writes.outcomes, ...this.planDeliveries(stored, processor) };
     });
-    return run.immediate();
+    try {
+      return run.immediate();
+    } catch (error) {
+      this.catalogCache.forget(); // it counted the rolled-back names as recorded
+      throw error;
+    }
   };
+
+  /** Records a commit's new catalog names (inside its transaction). */
+  private recordCatalog(names: readonly CatalogName[]): void {
+    const s = this.statements;
+    for (const projectId of this.catalogCache.unloaded(names)) {
+      this.catalogCache.load(projectId, s.catalogRows.all(projectId) as CatalogRow[]);
+    }
+    for (const w of this.catalogCache.writes(names)) {
+      if (w.op === 'insert') s.insertCatalogName.run(w.projectId, w.kind, w.name, w.seenAt, w.seenAt);
+      else s.touchCatalogName.run(w.seenAt, w.projectId, w.kind, w.name);
+    }
+  }
 
   async findEvents(query: EventQuery): Promise<StoredEvent[]> {
     const where: string[] = [];
@@ -664,6 +694,10 @@ export class SqliteStore implements Store {
     return (
       projectId === undefined ? this.statements.countEvents.get() : this.statements.countProjectEvents.get(projectId)
     ) as number;
+  }
+
+  async catalog(projectId: number): Promise<ProjectCatalog> {
+    return catalogLists(this.statements.catalogRows.all(projectId) as CatalogRow[]);
   }
 
   async createSync(sync: NewSync): Promise<SyncRecord> {
