@@ -148,8 +148,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deadLetters: deps.deadLetters,
     sessions: deps.sessions ?? new SessionStore(),
     simulator: deps.simulator,
-    // replaced by the store's catalog when that lands (branch catalog)
-    catalog: async () => ({ eventTypes: [], eventProperties: [], userProperties: [] }),
+    catalog: (projectId) => deps.store.catalog(projectId),
     clock: Date.now,
   });
   return app;
