@@ -437,7 +437,8 @@ export function addClauseButtonId(row: number): string {
 
 const NEW_CLAUSE: ClauseForm = { scope: 'event', property: '', op: 'is', values: '' };
 
-function selectionAt(state: SyncFormState, path: SelectionPath): SelectionForm {
+/** The selection at a path of the state (the object itself: changing it changes the state). */
+export function selectionAt(state: SyncFormState, path: SelectionPath): SelectionForm {
   if (path === 'send_users.properties') return state.send_users.properties;
   return path === 'send_events.properties.event' ? state.send_events.properties.event : state.send_events.properties.user;
 }
@@ -599,6 +600,7 @@ const PLAIN_MESSAGES: readonly [RegExp, string][] = [
   [/^must NOT have fewer than 1 characters$/, 'required: fill it in'],
   [/^must NOT have fewer than 1 items$/, 'give at least one'],
   [/^must match pattern "\^\\S\+\$"$/, 'must not contain spaces'],
+  [/^required when customerio\.site_id changes/, 'required when the Site ID changes (a Track API key belongs to one site)'],
 ];
 
 export interface ShownError {

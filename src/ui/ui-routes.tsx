@@ -8,6 +8,7 @@ import { assetRoutes, loadAssets } from './assets.js';
 import { sendFragment, sendPage } from './html.js';
 import { Layout, Notice } from './layout.js';
 import { projectPages } from './pages/projects.js';
+import { syncEditorPages } from './pages/sync-editor.js';
 import { syncListPage } from './pages/sync-list.js';
 import { SESSION_COOKIE } from './session-store.js';
 import { signInRoutes } from './sign-in.js';
@@ -116,4 +117,5 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
   app.get('/', async (_request, reply) => reply.code(303).header('location', '/ui/syncs').send());
   projectPages(app, deps);
   syncListPage(app, deps);
+  syncEditorPages(app, deps);
 }
