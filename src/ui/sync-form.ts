@@ -596,8 +596,7 @@ export function anchorLabel(anchor: string): string {
 
 /** ajv's wording, where plainer words say the same. */
 const PLAIN_MESSAGES: readonly [RegExp, string][] = [
-  [/^required$/, 'required: fill it in'],
-  [/^must NOT have fewer than 1 characters$/, 'required: fill it in'],
+  [/^must NOT have fewer than 1 characters$/, 'required'],
   [/^must NOT have fewer than 1 items$/, 'give at least one'],
   [/^must match pattern "\^\\S\+\$"$/, 'must not contain spaces'],
   [/^required when customerio\.site_id changes/, 'required when the Site ID changes (a Track API key belongs to one site)'],

@@ -224,50 +224,34 @@ function SelectField({
   );
 }
 
-/** The hint and error below a control that `Field` does not lay out (checkboxes, groups). */
-function Notes({ path, hint, error }: { path: string; hint?: ComponentChildren; error: string | undefined }) {
-  const id = fieldId(path);
-  return (
-    <>
-      {hint !== undefined && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error !== undefined && (
-        <p class="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      )}
-    </>
-  );
-}
-
+/** A checkbox in a `Field` (the editor's CSS puts the box before its label). */
 function CheckField({ path, label, view, hint, checked, isSwitch }: ControlProps & { checked: boolean; isSwitch?: boolean }) {
   const error = errorAt(view, path);
   const id = fieldId(path);
   return (
-    <div class={error === undefined ? 'field' : 'field field-invalid'}>
-      <label class="check" for={id}>
-        <input
-          type="checkbox"
-          id={id}
-          name={formName(path)}
-          checked={checked}
-          role={isSwitch === true ? 'switch' : undefined}
-          aria-describedby={described(path, hint !== undefined, error)}
-          autoFocus={view.focus === id}
-        />
-        {label}
-      </label>
-      <Notes path={path} hint={hint} error={error} />
-    </div>
+    <Field path={path} label={label} hint={hint} error={error}>
+      <input
+        type="checkbox"
+        id={id}
+        name={formName(path)}
+        checked={checked}
+        role={isSwitch === true ? 'switch' : undefined}
+        aria-invalid={error === undefined ? undefined : 'true'}
+        aria-describedby={described(path, hint !== undefined, error)}
+        autoFocus={view.focus === id}
+      />
+    </Field>
   );
 }
 
 /** A group's own error (too many rows, conditions of a row): shown at the top of the group. */
 function GroupError({ path, view }: { path: string; view: EditorView }) {
-  return <Notes path={path} error={errorAt(view, path)} />;
+  const error = errorAt(view, path);
+  return error === undefined ? null : (
+    <p class="field-error" id={`${fieldId(path)}-error`} role="alert">
+      {error}
+    </p>
+  );
 }
 
 /**
