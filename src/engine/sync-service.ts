@@ -1,4 +1,5 @@
 import type { TrackClient } from '../customerio/track-client.js';
+import type { TrackRegion, TrackWorkspace } from '../customerio/track-items.js';
 import { AmpstreamError } from '../errors.js';
 import type { DeliveryCounts, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { Store } from '../store/types.js';
@@ -126,8 +127,19 @@ export class SyncService {
 
   /** Asks Customer.io whether the sync's credentials and region are right. */
   async test(id: number): Promise<CredentialTest> {
-    const sync = await this.existing(id);
-    const check = await this.client.checkCredentials(workspaceOf(sync));
+    return this.checkWorkspace(workspaceOf(await this.existing(id)));
+  }
+
+  /**
+   * Asks Customer.io whether credentials not saved yet are right (the editor's Test connection).
+   * The caller checks their shape; nothing is stored.
+   */
+  testCredentials(settings: { site_id: string; api_key: string; region: TrackRegion }): Promise<CredentialTest> {
+    return this.checkWorkspace({ siteId: settings.site_id, apiKey: settings.api_key, region: settings.region });
+  }
+
+  private async checkWorkspace(workspace: TrackWorkspace): Promise<CredentialTest> {
+    const check = await this.client.checkCredentials(workspace);
     if (check.kind === 'valid') return { ok: true, region: check.region };
     if (check.kind === 'configuration') return { ok: false, problem: check.problem, message: check.message };
     if (check.kind === 'rate_limited') return { ok: false, problem: 'rate_limited', message: 'Customer.io answered 429: try again shortly' };
