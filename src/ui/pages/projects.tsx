@@ -51,7 +51,7 @@ function CreatedKeyPanel({ created, origin }: { created: CreatedKey; origin: str
         </button>
       </div>
       <p>
-        Next: <a href="/ui/syncs/new">create a sync</a> to stream this project's events to Customer.io.
+        Next: <a href={`/ui/syncs/new?project=${created.projectId}`}>create a sync</a> to stream this project's events to Customer.io.
       </p>
     </section>
   );
@@ -71,7 +71,13 @@ function ProjectsPage({ context, projects, origin, created, problem }: ProjectsP
             <td class="mono">…{project.apiKeyHint}</td>
             <td>{formatTime(project.createdAt)}</td>
             <td>
-              <a href={`/ui/syncs?project=${project.id}`}>Syncs</a>
+              <a href={`/ui/syncs?project=${project.id}`} aria-label={`Syncs of ${project.name}`}>
+                Syncs
+              </a>{' '}
+              ·{' '}
+              <a href={`/ui/syncs/new?project=${project.id}`} aria-label={`New sync for ${project.name}`}>
+                New sync
+              </a>
             </td>
           </tr>
         ))}
