@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DeliveryChart, LatencyChart, latencyLabel, linePath, linearScale, niceTicks, timeLabel, timeTicks, type CountPoint, type LatencyPoint } from './charts.js';
+import { DeliveryChart, PLOT, LatencyChart, latencyLabel, linePath, linearScale, niceTicks, timeLabel, timeTicks, type CountPoint, type LatencyPoint } from './charts.js';
 import { renderHtml } from './html.js';
 
 const MINUTE = 60_000;
@@ -105,7 +105,7 @@ describe('the delivered and failed chart', () => {
     assert.ok(Math.abs((failed[0]?.height ?? 0) - half.height) < 0.2);
     assert.ok(Math.abs((failed[0]?.y ?? 0) + (failed[0]?.height ?? 0) - half.y) < 0.2, 'failed sits on top of delivered');
     assert.ok(full.x < half.x && half.x < quarter.x, 'later buckets further right');
-    for (const r of [...delivered, ...failed]) assert.ok(r.x >= 60 && r.x + r.width <= 640 - 14 + 0.05, JSON.stringify(r));
+    for (const r of [...delivered, ...failed]) assert.ok(r.x >= PLOT.left && r.x + r.width <= PLOT.right + 0.05, JSON.stringify(r));
     assert.match(html, /role="img"/);
     assert.match(html, /aria-label="Delivered and failed per minute\. 14 delivered and 4 failed in this period; at most 8 in one minute\."/);
     assert.match(html, /<title id="c-title">Delivered and failed per minute<\/title>/);
@@ -150,7 +150,8 @@ describe('the latency chart', () => {
     assert.equal(paths.length, 3);
     for (const d of paths) assert.match(d, /^M\S+ \S+ L\S+ \S+ M\S+ \S+$/);
     assert.equal([...html.matchAll(/<circle /g)].length, 3, 'the lone last point of each line is a dot');
-    assert.match(paths[0] as string, /^M130\.8 /, 'the first point sits at the middle of its bucket');
+    const middle = PLOT.left + (PLOT.right - PLOT.left) / 8; // half a minute of four
+    assert.equal(Number(/^M(\S+) /.exec(paths[0] as string)?.[1]), Math.round(middle * 10) / 10, 'the first point sits at the middle of its bucket');
     assert.match(html, /stroke-dasharray="6 3"/);
     assert.match(html, /aria-label="Latency per minute, ingest to delivered \(p50, p95, p99\)\. Latency in 3 minutes with deliveries; the highest p95 was 450 ms and the highest p99 1 s\."/);
     assert.match(html, />1 s</, 'value ticks in ms or s');

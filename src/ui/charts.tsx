@@ -34,10 +34,11 @@ export interface ChartFrame {
   bucketMs: number;
 }
 
-export const CHART_WIDTH = 640;
-export const CHART_HEIGHT = 220;
-const MARGIN = { top: 12, right: 14, bottom: 30, left: 60 };
-const PLOT = { left: MARGIN.left, right: CHART_WIDTH - MARGIN.right, top: MARGIN.top, bottom: CHART_HEIGHT - MARGIN.bottom };
+export const CHART_WIDTH = 560;
+export const CHART_HEIGHT = 240;
+const MARGIN = { top: 12, right: 14, bottom: 34, left: 64 };
+/** The plotting area inside the axes. */
+export const PLOT = { left: MARGIN.left, right: CHART_WIDTH - MARGIN.right, top: MARGIN.top, bottom: CHART_HEIGHT - MARGIN.bottom };
 
 export const COLOURS = { delivered: '#1c7c46', failed: '#b42318', p50: '#2f55d4', p95: '#9a6700', p99: '#b42318', grid: '#d8dde8', axis: '#5b6478' };
 
@@ -129,7 +130,7 @@ interface Axes {
 function AxesLayer({ frame, yTicks, yLabel, axes }: { frame: ChartFrame; yTicks: number[]; yLabel: (value: number) => string; axes: Axes }) {
   const time = timeTicks(frame.from, frame.to);
   return (
-    <g aria-hidden="true" font-size="11" fill={COLOURS.axis}>
+    <g aria-hidden="true" font-size="13" fill={COLOURS.axis}>
       {yTicks.map((tick) => (
         <g key={`y${tick}`}>
           <line x1={n(PLOT.left)} x2={n(PLOT.right)} y1={n(axes.y(tick))} y2={n(axes.y(tick))} stroke={COLOURS.grid} stroke-width="1" />
@@ -142,7 +143,7 @@ function AxesLayer({ frame, yTicks, yLabel, axes }: { frame: ChartFrame; yTicks:
       {time.ticks.map((tick) => (
         <g key={`x${tick}`}>
           <line x1={n(axes.x(tick))} x2={n(axes.x(tick))} y1={n(PLOT.bottom)} y2={n(PLOT.bottom + 4)} stroke={COLOURS.axis} stroke-width="1" />
-          <text x={n(axes.x(tick))} y={n(PLOT.bottom + 17)} text-anchor="middle">
+          <text x={n(axes.x(tick))} y={n(PLOT.bottom + 19)} text-anchor="middle">
             {timeLabel(tick, time.step)}
           </text>
         </g>
@@ -156,7 +157,7 @@ function AxesLayer({ frame, yTicks, yLabel, axes }: { frame: ChartFrame; yTicks:
 
 function EmptyNote({ children }: { children: string }) {
   return (
-    <text x={n((PLOT.left + PLOT.right) / 2)} y={n((PLOT.top + PLOT.bottom) / 2)} text-anchor="middle" font-size="13" fill={COLOURS.axis}>
+    <text x={n((PLOT.left + PLOT.right) / 2)} y={n((PLOT.top + PLOT.bottom) / 2)} text-anchor="middle" font-size="14" fill={COLOURS.axis}>
       {children}
     </text>
   );
@@ -168,8 +169,33 @@ interface FigureProps {
   /** What a screen reader says for the picture: what it shows and its totals. */
   summary: string;
   legend: { swatch: string; label: string }[];
-  table: ComponentChildren;
+  table: NumbersTable;
   children: ComponentChildren;
+}
+
+/** A chart's numbers: a row per bucket that has any (its start, then a cell per column). */
+interface NumbersTable {
+  caption: string;
+  head: string[];
+  rows: { start: number; cells: string[] }[];
+}
+
+function Numbers({ table }: { table: NumbersTable }) {
+  if (table.rows.length === 0) return <p>No deliveries in this period.</p>;
+  return (
+    <DataTable caption={table.caption} head={table.head}>
+      {table.rows.map((row) => (
+        <tr key={row.start}>
+          <th scope="row">{bucketLabel(row.start)}</th>
+          {row.cells.map((cell, i) => (
+            <td key={i} class="num">
+              {cell}
+            </td>
+          ))}
+        </tr>
+      ))}
+    </DataTable>
+  );
 }
 
 /** A chart with its heading, accessible name and description, legend, and its numbers as a table. */
@@ -201,7 +227,7 @@ function ChartFigure({ frame, title, summary, legend, table, children }: FigureP
       </ul>
       <details class="chart-data">
         <summary>The numbers</summary>
-        {table}
+        <Numbers table={table} />
       </details>
     </figure>
   );
@@ -227,20 +253,11 @@ export function DeliveryChart({ points, ...frame }: ChartFrame & { points: reado
     shown.length === 0
       ? 'Nothing was delivered or failed in this period.'
       : `${formatCount(totals.delivered)} delivered and ${formatCount(totals.failed)} failed in this period; at most ${formatCount(peak)} in one ${unit}.`;
-  const table =
-    shown.length === 0 ? (
-      <p>No deliveries in this period.</p>
-    ) : (
-      <DataTable caption={`Delivered and failed per ${unit} (UTC; ${unit}s without any are left out)`} head={['Start (UTC)', 'Delivered', 'Failed']}>
-        {shown.map((p) => (
-          <tr key={p.start}>
-            <th scope="row">{bucketLabel(p.start)}</th>
-            <td class="num">{formatCount(p.delivered)}</td>
-            <td class="num">{formatCount(p.failed)}</td>
-          </tr>
-        ))}
-      </DataTable>
-    );
+  const table: NumbersTable = {
+    caption: `Delivered and failed per ${unit} (UTC; ${unit}s without any are left out)`,
+    head: ['Start (UTC)', 'Delivered', 'Failed'],
+    rows: shown.map((p) => ({ start: p.start, cells: [formatCount(p.delivered), formatCount(p.failed)] })),
+  };
   return (
     <ChartFigure
       frame={frame}
@@ -302,7 +319,7 @@ export function LatencyChart({ points, ...frame }: ChartFrame & { points: readon
   const clean = points.map((p) => ({ start: p.start, p50: valid(p.p50), p95: valid(p.p95), p99: valid(p.p99) }));
   const shown = clean.filter((p) => p.p50 !== null || p.p95 !== null || p.p99 !== null);
   const peak = shown.reduce((max, p) => Math.max(max, p.p50 ?? 0, p.p95 ?? 0, p.p99 ?? 0), 0);
-  const { top, ticks } = niceTicks(peak, 4);
+  const { top, ticks } = niceTicks(peak, 4, true);
   const axes = { x: timeAxis(frame), y: linearScale([0, top], [PLOT.bottom, PLOT.top]) };
   const half = finite(frame.bucketMs) / 2;
   const unit = bucketWord(frame.bucketMs);
@@ -311,23 +328,13 @@ export function LatencyChart({ points, ...frame }: ChartFrame & { points: readon
   const summary =
     shown.length === 0
       ? 'Nothing was delivered in this period, so there is no latency to show.'
-      : `Latency in ${formatCount(shown.length)} ${unit}s with deliveries; the highest p95 was ${latencyLabel(highest)} and the highest p99 ${latencyLabel(peak)}.`;
+      : `Latency in ${formatCount(shown.length)} ${unit}${shown.length === 1 ? '' : 's'} with deliveries; the highest p95 was ${latencyLabel(highest)} and the highest p99 ${latencyLabel(peak)}.`;
   const cell = (v: number | null) => (v === null ? '—' : formatCount(v));
-  const table =
-    shown.length === 0 ? (
-      <p>No deliveries in this period.</p>
-    ) : (
-      <DataTable caption={`Latency per ${unit} in ms (UTC; ${unit}s without deliveries are left out)`} head={['Start (UTC)', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)']}>
-        {shown.map((p) => (
-          <tr key={p.start}>
-            <th scope="row">{bucketLabel(p.start)}</th>
-            <td class="num">{cell(p.p50)}</td>
-            <td class="num">{cell(p.p95)}</td>
-            <td class="num">{cell(p.p99)}</td>
-          </tr>
-        ))}
-      </DataTable>
-    );
+  const table: NumbersTable = {
+    caption: `Latency per ${unit} in ms (UTC; ${unit}s without deliveries are left out)`,
+    head: ['Start (UTC)', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)'],
+    rows: shown.map((p) => ({ start: p.start, cells: [cell(p.p50), cell(p.p95), cell(p.p99)] })),
+  };
   return (
     <ChartFigure frame={frame} title={title} summary={summary} legend={PERCENTILES.map((s) => ({ swatch: s.key, label: s.label }))} table={table}>
       <AxesLayer frame={frame} yTicks={ticks} yLabel={latencyLabel} axes={axes} />
