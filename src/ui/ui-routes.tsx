@@ -9,6 +9,7 @@ import { sendFragment, sendPage } from './html.js';
 import { Layout, Notice } from './layout.js';
 import { projectPages } from './pages/projects.js';
 import { simulatorPage } from './pages/simulator.js';
+import { syncDeliveryPages } from './pages/sync-delivery.js';
 import { syncEditorPages } from './pages/sync-editor.js';
 import { syncListPage } from './pages/sync-list.js';
 import { SESSION_COOKIE } from './session-store.js';
@@ -120,4 +121,5 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
   syncListPage(app, deps);
   simulatorPage(app, deps);
   syncEditorPages(app, deps);
+  syncDeliveryPages(app, deps);
 }
