@@ -12,6 +12,7 @@ import { formatCount, formatRate } from '../src/ui/format.js';
 import { formatSeconds } from '../src/ui/pages/sync-delivery.js';
 import { SIM_WORKSPACE } from './helpers/delivery-load.js';
 import { ADMIN_TOKEN, createProject, postJson, startTestService, type TestService } from './helpers/service.js';
+import { UiSession, type UiPage } from './helpers/ui-session.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const API_KEY = 'UI_DELIVERY_KEY_1';
@@ -21,60 +22,9 @@ let sim: CustomerIoSimulator;
 let service: TestService;
 let syncId: number;
 
-interface Page {
-  status: number;
-  text: string;
-  location: string | null;
-}
-
-/** A browser, as far as these pages need one: a cookie jar, no redirects followed, no scripts. */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  async request(path: string, init: { method?: string; form?: [string, string][]; headers?: Record<string, string> } = {}): Promise<Page> {
-    const headers: Record<string, string> = { ...init.headers };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (init.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(`${service.url}${path}`, {
-      method: init.method ?? (init.form === undefined ? 'GET' : 'POST'),
-      headers,
-      redirect: 'manual',
-      ...(init.form === undefined ? {} : { body: new URLSearchParams(init.form).toString() }),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = (pair as string).indexOf('=');
-      this.cookies.set((pair as string).slice(0, at), (pair as string).slice(at + 1));
-    }
-    return { status: response.status, text: await response.text(), location: response.headers.get('location') };
-  }
-
-  get(path: string, headers?: Record<string, string>): Promise<Page> {
-    return this.request(path, headers === undefined ? {} : { headers });
-  }
-
-  post(path: string, form: [string, string][], headers?: Record<string, string>): Promise<Page> {
-    return this.request(path, { form, ...(headers === undefined ? {} : { headers }) });
-  }
-
-  /** A form post as the browser sends it, then the page its 303 leads to. */
-  async submit(path: string, form: [string, string][]): Promise<Page> {
-    const posted = await this.post(path, form);
-    assert.equal(posted.status, 303, posted.text);
-    return this.get((posted.location as string).replace(/#.*$/, ''));
-  }
-}
-
-/** The CSRF token of the forms on a page. */
-function csrfOf(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  assert.ok(token !== undefined, 'the page has a form with a CSRF token');
-  return token;
-}
-
-/** The htmx request headers: what htmx adds to a request (the CSRF token comes from <body hx-headers>). */
-function htmx(html: string, target: string): Record<string, string> {
-  return { 'hx-request': 'true', 'hx-target': target, 'x-csrf-token': csrfOf(html) };
+/** What htmx adds to a request: its marker, the element it swaps, and the CSRF token (from <body hx-headers>). */
+function htmx(ui: UiSession, target: string): Record<string, string> {
+  return { 'hx-request': 'true', 'hx-target': target, 'x-csrf-token': ui.token };
 }
 
 /** The text of a summary card, as a person reads it. */
@@ -107,16 +57,10 @@ async function deadLetters(): Promise<any[]> {
   return (await service.admin('GET', `/api/syncs/${syncId}/dead-letters?limit=1000`)).body.dead_letters;
 }
 
-async function signIn(): Promise<Browser> {
-  const browser = new Browser();
-  const form = await browser.get('/ui/sign-in');
-  const signedIn = await browser.post('/ui/sign-in', [
-    ['_csrf', csrfOf(form.text)],
-    ['token', ADMIN_TOKEN],
-    ['next', '/ui/syncs'],
-  ]);
-  assert.equal(signedIn.status, 303, signedIn.text);
-  return browser;
+async function signIn(): Promise<UiSession> {
+  const ui = new UiSession(service.url);
+  await ui.signIn(ADMIN_TOKEN, '/ui/syncs');
+  return ui;
 }
 
 before(async () => {
@@ -157,78 +101,74 @@ after(async () => {
 
 describe('the delivery page of a sync', () => {
   it('shows the sync, its backlog, the summary the metrics summary API gives, and charts of what was delivered', async () => {
-    const browser = await signIn();
+    const ui = await signIn();
     for (const period of ['ONE_HOUR', 'TEN_MINUTES', 'ONE_WEEK']) {
-      const page = await browser.get(`/ui/syncs/${syncId}?period=${period}`);
-      assert.equal(page.status, 200, page.text);
+      const page = await ui.get(`/ui/syncs/${syncId}?period=${period}`);
+      assert.equal(page.status, 200, page.html);
       const summary = (await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${syncId}&time_period=${period}`)).body;
       assert.equal(summary.eventsDelivered, 12);
       assert.equal(summary.eventsNotDelivered, 1);
-      assert.equal(card(page.text, 'Delivered'), formatCount(summary.eventsDelivered), period);
-      assert.equal(card(page.text, 'Not delivered'), formatCount(summary.eventsNotDelivered));
-      assert.equal(card(page.text, 'Delivery rate'), formatRate(summary.deliveryRate));
-      assert.equal(card(page.text, 'Latency p95'), formatSeconds(summary.latencyInSeconds));
-      assert.equal(card(page.text, 'First attempt'), formatCount(summary.successOnFirstAttempt));
-      assert.equal(card(page.text, 'After a retry'), formatCount(summary.successAfterRetry));
-      assert.equal(card(page.text, 'Expired'), formatCount(summary.eventsExpired));
-      assert.equal(card(page.text, 'Discarded'), formatCount(summary.eventsDiscarded));
+      assert.equal(card(page.html, 'Delivered'), formatCount(summary.eventsDelivered), period);
+      assert.equal(card(page.html, 'Not delivered'), formatCount(summary.eventsNotDelivered));
+      assert.equal(card(page.html, 'Delivery rate'), formatRate(summary.deliveryRate));
+      assert.equal(card(page.html, 'Latency p95'), formatSeconds(summary.latencyInSeconds));
+      assert.equal(card(page.html, 'First attempt'), formatCount(summary.successOnFirstAttempt));
+      assert.equal(card(page.html, 'After a retry'), formatCount(summary.successAfterRetry));
+      assert.equal(card(page.html, 'Expired'), formatCount(summary.eventsExpired));
+      assert.equal(card(page.html, 'Discarded'), formatCount(summary.eventsDiscarded));
       assert.equal(summary.eventsDiscarded, 1, 'the anonymous event had no identifier');
-      assert.match(page.text, new RegExp(`<option value="${period}" selected>`), 'the period chosen is selected');
+      assert.match(page.html, new RegExp(`<option value="${period}" selected>`), 'the period chosen is selected');
       const unit = period === 'ONE_WEEK' ? 'hour' : 'minute';
-      assert.match(page.text, new RegExp(`<svg [^>]*role="img" aria-label="Delivered and failed per ${unit}\\. 12 delivered and 1 failed in this period`));
+      assert.match(page.html, new RegExp(`<svg [^>]*role="img" aria-label="Delivered and failed per ${unit}\\. 12 delivered and 1 failed in this period`));
       // (the deliveries may straddle a minute's end)
-      assert.match(page.text, new RegExp(`aria-label="Latency per ${unit}, ingest to delivered \\(p50, p95, p99\\)\\. Latency in (1 ${unit}|2 ${unit}s) with deliveries`));
-      const rows = [...page.text.matchAll(/<th scope="row">[^<]+<\/th><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><\/tr>/g)];
+      assert.match(page.html, new RegExp(`aria-label="Latency per ${unit}, ingest to delivered \\(p50, p95, p99\\)\\. Latency in (1 ${unit}|2 ${unit}s) with deliveries`));
+      const rows = [...page.html.matchAll(/<th scope="row">[^<]+<\/th><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><\/tr>/g)];
       const sum = (column: 1 | 2) => rows.reduce((total, row) => total + Number(row[column]), 0);
       assert.deepEqual([sum(1), sum(2)], [12, 1], 'the chart\'s numbers, in its table');
     }
-    const page = await browser.get(`/ui/syncs/${syncId}`);
-    assert.match(page.text, /<h1>Shop to Customer\.io<\/h1>/);
-    assert.match(page.text, /<span class="badge badge-ok">Enabled<\/span>/);
-    assert.match(page.text, new RegExp(`<a class="btn" href="/ui/syncs/${syncId}/edit">Edit this sync</a>`));
-    assert.match(page.text, /<dt>Backlog<\/dt><dd>0 pending<\/dd>/);
-    assert.match(page.text, /<dt>Project<\/dt><dd>shop<\/dd>/);
-    assert.match(page.text, /<option value="ONE_HOUR" selected>/, 'one hour unless asked');
-    assert.match(page.text, /<th scope="row" class="mono">invalid_attribute<\/th>/, 'the error category, with its sample');
-    assert.match(page.text, /property value cannot be longer than 1000 bytes/);
-    assert.match(page.text, /No delivery is waiting for a retry\./);
-    assert.doesNotMatch(page.text, /style=|<script>|NaN/, 'no inline styles or scripts, no NaN');
+    const page = await ui.get(`/ui/syncs/${syncId}`);
+    assert.match(page.html, /<h1>Shop to Customer\.io<\/h1>/);
+    assert.match(page.html, /<span class="badge badge-ok">Enabled<\/span>/);
+    assert.match(page.html, new RegExp(`<a class="btn" href="/ui/syncs/${syncId}/edit">Edit this sync</a>`));
+    assert.match(page.html, /<dt>Backlog<\/dt><dd>0 pending<\/dd>/);
+    assert.match(page.html, /<dt>Project<\/dt><dd>shop<\/dd>/);
+    assert.match(page.html, /<option value="ONE_HOUR" selected>/, 'one hour unless asked');
+    assert.match(page.html, /<th scope="row" class="mono">invalid_attribute<\/th>/, 'the error category, with its sample');
+    assert.match(page.html, /property value cannot be longer than 1000 bytes/);
+    assert.match(page.html, /No delivery is waiting for a retry\./);
+    assert.doesNotMatch(page.html, /style=|<script>|NaN/, 'no inline styles or scripts, no NaN');
 
-    const fragment = await browser.get(`/ui/syncs/${syncId}?period=FOUR_HOURS`, htmx(page.text, 'delivery-metrics'));
+    const fragment = await ui.request('GET', `/ui/syncs/${syncId}?period=FOUR_HOURS`, { headers: htmx(ui, 'delivery-metrics') });
     assert.equal(fragment.status, 200);
-    assert.match(fragment.text, /^<section id="delivery-metrics"/, 'htmx swaps only the figures and charts');
-    assert.doesNotMatch(fragment.text, /<html/);
-    assert.match(fragment.text, /Last 4 hours/);
+    assert.match(fragment.html, /^<section id="delivery-metrics"/, 'htmx swaps only the figures and charts');
+    assert.doesNotMatch(fragment.html, /<html/);
+    assert.match(fragment.html, /Last 4 hours/);
   });
 
   it('lists the refused item as a dead letter; replaying it through the form delivers it and takes it off the table', async () => {
-    const browser = await signIn();
-    const page = await browser.get(`/ui/syncs/${syncId}`);
+    const ui = await signIn();
+    const page = await ui.get(`/ui/syncs/${syncId}`);
     const [dead] = await deadLetters();
     assert.equal(dead.item.name, 'Bad Event');
-    assert.deepEqual(deadLetterIds(page.text), [dead.id]);
+    assert.deepEqual(deadLetterIds(page.html), [dead.id]);
     const row = new RegExp(`<th scope="row">${dead.id}</th><td>Bad Event</td><td class="mono">user ui-user-bad</td><td>Refused by Customer\\.io</td><td>[^<]+ UTC</td><td>207 · invalid · attributes\\.note · property value cannot be longer than 1000 bytes</td>`);
-    assert.match(page.text, row);
-    assert.match(page.text, new RegExp(`<label for="dead-${dead.id}" class="visually-hidden">Select dead letter ${dead.id}</label>`));
-    assert.match(page.text, /<caption>Dead letters, oldest first<\/caption>/);
+    assert.match(page.html, row);
+    assert.match(page.html, new RegExp(`<label for="dead-${dead.id}" class="visually-hidden">Select dead letter ${dead.id}</label>`));
+    assert.match(page.html, /<caption>Dead letters, oldest first<\/caption>/);
 
-    const after = await browser.submit(`/ui/syncs/${syncId}/dead-letters/replay`, [
-      ['_csrf', csrfOf(page.text)],
-      ['period', 'ONE_HOUR'],
-      ['ids', String(dead.id)],
-    ]);
+    const after = await ui.follow(await ui.post(`/ui/syncs/${syncId}/dead-letters/replay`, { period: 'ONE_HOUR', ids: String(dead.id) }));
     assert.equal(after.status, 200);
-    assert.match(after.text, /<div class="notice notice-ok" role="status">Replayed 1\. They are sent again now\.<\/div>/);
-    assert.deepEqual(deadLetterIds(after.text), [], 'it left the table');
+    assert.match(after.html, /<div class="notice notice-ok" role="status">Replayed 1\. They are sent again now\.<\/div>/);
+    assert.deepEqual(deadLetterIds(after.html), [], 'it left the table');
     await drained();
     const sent = sim.person({ id: 'ui-user-bad' }, SIM_WORKSPACE.siteId)?.events ?? [];
     assert.deepEqual(sent.map((e) => [e.name, e.event_id]), [['Bad Event', dead.item.id]], 'delivered once, with its original event id');
     assert.deepEqual(await deadLetters(), []);
     assert.equal((await counts()).dead, 0);
-    const later = await browser.get(`/ui/syncs/${syncId}`);
-    assert.doesNotMatch(later.text, /notice-ok/, 'the notice is shown once');
-    assert.match(later.text, /The dead-letter store is empty/);
-    assert.equal(card(later.text, 'Delivered'), '13');
+    const later = await ui.get(`/ui/syncs/${syncId}`);
+    assert.doesNotMatch(later.html, /notice-ok/, 'the notice is shown once');
+    assert.match(later.html, /The dead-letter store is empty/);
+    assert.equal(card(later.html, 'Delivered'), '13');
   });
 
   it('drops a dead letter only after a confirmation (htmx or not), and says when nothing was selected', async () => {
@@ -239,96 +179,83 @@ describe('the delivery page of a sync', () => {
     ]);
     await drained();
     sim.setFaults({});
-    const browser = await signIn();
-    const page = await browser.get(`/ui/syncs/${syncId}`);
-    const ids = deadLetterIds(page.text);
+    const ui = await signIn();
+    const page = await ui.get(`/ui/syncs/${syncId}`);
+    const ids = deadLetterIds(page.html);
     assert.equal(ids.length, 2);
     const [first, second] = ids as [number, number];
 
-    const none = await browser.post(`/ui/syncs/${syncId}/dead-letters/drop`, [['period', 'ONE_HOUR']], htmx(page.text, 'dead-letters'));
+    const none = await ui.post(`/ui/syncs/${syncId}/dead-letters/drop`, { period: 'ONE_HOUR' }, htmx(ui, 'dead-letters'));
     assert.equal(none.status, 200);
-    assert.match(none.text, /^<section id="dead-letters"/);
-    assert.match(none.text, /notice-error" role="alert">Select at least one dead letter first/);
+    assert.match(none.html, /^<section id="dead-letters"/);
+    assert.match(none.html, /notice-error" role="alert">Select at least one dead letter first/);
 
     // htmx: the section turns into the confirmation
-    const ask = await browser.post(`/ui/syncs/${syncId}/dead-letters/drop`, [['period', 'ONE_HOUR'], ['ids', String(first)]], htmx(page.text, 'dead-letters'));
+    const ask = await ui.post(`/ui/syncs/${syncId}/dead-letters/drop`, { period: 'ONE_HOUR', ids: String(first) }, htmx(ui, 'dead-letters'));
     assert.equal(ask.status, 200);
-    assert.match(ask.text, new RegExp(`<h2 id="dead-letters-title" tabindex="-1" autofocus>Drop 1 dead letter \\(${first}\\)\\?</h2>`));
-    assert.match(ask.text, /<input type="hidden" name="confirm" value="yes"\/>/);
+    assert.match(ask.html, new RegExp(`<h2 id="dead-letters-title" tabindex="-1" autofocus>Drop 1 dead letter \\(${first}\\)\\?</h2>`));
+    assert.match(ask.html, /<input type="hidden" name="confirm" value="yes"\/>/);
     assert.deepEqual((await deadLetters()).map((d) => d.id), ids, 'asking drops nothing');
 
-    const confirmed = await browser.post(
-      `/ui/syncs/${syncId}/dead-letters/drop`,
-      [['period', 'ONE_HOUR'], ['confirm', 'yes'], ['ids', String(first)]],
-      htmx(page.text, 'dead-letters'),
-    );
+    const confirmed = await ui.post(`/ui/syncs/${syncId}/dead-letters/drop`, { period: 'ONE_HOUR', confirm: 'yes', ids: String(first) }, htmx(ui, 'dead-letters'));
     assert.equal(confirmed.status, 200);
-    assert.match(confirmed.text, /^<section id="dead-letters"/);
-    assert.match(confirmed.text, /Dropped 1\. They stay counted as not delivered\./);
-    assert.deepEqual(deadLetterIds(confirmed.text), [second]);
+    assert.match(confirmed.html, /^<section id="dead-letters"/);
+    assert.match(confirmed.html, /Dropped 1\. They stay counted as not delivered\./);
+    assert.deepEqual(deadLetterIds(confirmed.html), [second]);
 
     // a plain form: a confirmation page, then back to the delivery page
-    const plainAsk = await browser.post(`/ui/syncs/${syncId}/dead-letters/drop`, [
-      ['_csrf', csrfOf(page.text)],
-      ['period', 'ONE_HOUR'],
-      ['all', '1'],
-    ]);
+    const plainAsk = await ui.post(`/ui/syncs/${syncId}/dead-letters/drop`, { period: 'ONE_HOUR', all: '1' });
     assert.equal(plainAsk.status, 200);
-    assert.match(plainAsk.text, /<h2 id="dead-letters-title" tabindex="-1" autofocus>Drop all 1 dead letter\?<\/h2>/);
-    assert.match(plainAsk.text, new RegExp(`<a href="/ui/syncs/${syncId}#dead-letters">Cancel</a>`));
-    const done = await browser.submit(`/ui/syncs/${syncId}/dead-letters/drop`, [
-      ['_csrf', csrfOf(plainAsk.text)],
-      ['period', 'ONE_HOUR'],
-      ['confirm', 'yes'],
-      ['all', '1'],
-    ]);
-    assert.match(done.text, /Dropped 1\. They stay counted as not delivered\./);
-    assert.deepEqual(deadLetterIds(done.text), []);
+    assert.match(plainAsk.html, /<h2 id="dead-letters-title" tabindex="-1" autofocus>Drop all 1 dead letter\?<\/h2>/);
+    assert.match(plainAsk.html, new RegExp(`<a href="/ui/syncs/${syncId}#dead-letters">Cancel</a>`));
+    const done = await ui.follow(await ui.post(`/ui/syncs/${syncId}/dead-letters/drop`, { period: 'ONE_HOUR', confirm: 'yes', all: '1' }));
+    assert.match(done.html, /Dropped 1\. They stay counted as not delivered\./);
+    assert.deepEqual(deadLetterIds(done.html), []);
     assert.deepEqual(await deadLetters(), []);
     assert.equal((await counts()).dead, 2, 'dropped dead letters stay counted as not delivered');
-    assert.equal(card(done.text, 'Not delivered'), '2');
+    assert.equal(card(done.html, 'Not delivered'), '2');
   });
 
   it('traces an event by insert_id or user id: its steps per sync, as a page or an htmx fragment', async () => {
-    const browser = await signIn();
-    const page = await browser.get(`/ui/syncs/${syncId}/trace?insert_id=bad-1`);
+    const ui = await signIn();
+    const page = await ui.get(`/ui/syncs/${syncId}/trace?insert_id=bad-1`);
     assert.equal(page.status, 200);
-    assert.match(page.text, /<input id="trace-insert-id" name="insert_id" type="search" value="bad-1"/);
-    assert.match(page.text, /<h3 id="trace-\d+">Bad Event <span class="mono muted">bad-1<\/span><\/h3>/);
-    assert.match(page.text, /<caption>This sync “Shop to Customer\.io” \(#\d+\)<\/caption>/);
-    const steps = [...page.text.matchAll(/<tr><th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
+    assert.match(page.html, /<input id="trace-insert-id" name="insert_id" type="search" value="bad-1"/);
+    assert.match(page.html, /<h3 id="trace-\d+">Bad Event <span class="mono muted">bad-1<\/span><\/h3>/);
+    assert.match(page.html, /<caption>This sync “Shop to Customer\.io” \(#\d+\)<\/caption>/);
+    const steps = [...page.html.matchAll(/<tr><th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
     assert.deepEqual(steps, ['Planned', 'Attempt', 'Replayed', 'Attempt', 'Delivered'], 'refused, replayed, delivered');
-    assert.match(page.text, /rejected \(HTTP 207\): invalid: attributes\.note: property value cannot be longer than 1000 bytes/);
+    assert.match(page.html, /rejected \(HTTP 207\): invalid: attributes\.note: property value cannot be longer than 1000 bytes/);
 
-    const fragment = await browser.get(`/ui/syncs/${syncId}/trace?user_id=ui-user-1`, htmx(page.text, 'trace-results'));
+    const fragment = await ui.request('GET', `/ui/syncs/${syncId}/trace?user_id=ui-user-1`, { headers: htmx(ui, 'trace-results') });
     assert.equal(fragment.status, 200);
-    assert.doesNotMatch(fragment.text, /<html/);
-    assert.match(fragment.text, /<p role="status">4 events with user ID “ui-user-1”\.<\/p>/);
-    assert.equal([...fragment.text.matchAll(/<th scope="row">Delivered<\/th>/g)].length, 4);
+    assert.doesNotMatch(fragment.html, /<html/);
+    assert.match(fragment.html, /<p role="status">4 events with user ID “ui-user-1”\.<\/p>/);
+    assert.equal([...fragment.html.matchAll(/<th scope="row">Delivered<\/th>/g)].length, 4);
 
-    const anonymous = await browser.get(`/ui/syncs/${syncId}/trace?insert_id=anon-1`);
-    assert.match(anonymous.text, /<th scope="row">Discarded<\/th><td>[^<]+<\/td><td><span>no identifier<\/span>/);
-    const missing = await browser.get(`/ui/syncs/${syncId}/trace?insert_id=nope`);
-    assert.match(missing.text, /No event of this sync's project has insert ID “nope”\./);
-    const empty = await browser.get(`/ui/syncs/${syncId}/trace`);
-    assert.match(empty.text, /Give an insert ID or a user ID/);
+    const anonymous = await ui.get(`/ui/syncs/${syncId}/trace?insert_id=anon-1`);
+    assert.match(anonymous.html, /<th scope="row">Discarded<\/th><td>[^<]+<\/td><td><span>no identifier<\/span>/);
+    const missing = await ui.get(`/ui/syncs/${syncId}/trace?insert_id=nope`);
+    assert.match(missing.html, /No event of this sync's project has insert ID “nope”\./);
+    const empty = await ui.get(`/ui/syncs/${syncId}/trace`);
+    assert.match(empty.html, /Give an insert ID or a user ID/);
   });
 
   it('shows a pending retry with its next attempt, attempts and last error', async () => {
     sim.setFaults({ scripted: [{ match: { itemName: 'Slow Event' }, reply: { status: 503, body: 'down for maintenance' } }] });
     await ingest([{ user_id: 'ui-user-slow', event_type: 'Slow Event', insert_id: 'slow-1' }]);
     const deadline = Date.now() + 10_000;
-    let page: Page;
+    let page: UiPage;
     for (;;) {
-      const browser = await signIn();
-      page = await browser.get(`/ui/syncs/${syncId}`);
-      if (!page.text.includes('No delivery is waiting for a retry.')) break;
+      const ui = await signIn();
+      page = await ui.get(`/ui/syncs/${syncId}`);
+      if (!page.html.includes('No delivery is waiting for a retry.')) break;
       assert.ok(Date.now() < deadline, 'the failed delivery waits for a retry');
       await sleep(50);
     }
-    assert.match(page.text, /<caption>Deliveries a request already carried, waiting for their next attempt/);
-    assert.match(page.text, /<td>Slow Event<\/td><td class="mono">user ui-user-slow<\/td><td class="num">1<\/td><td>[^<]+ UTC<span class="muted"> \(in \d+ s\)<\/span><\/td><td>503 · server_error/);
-    assert.match(page.text, /<dt>Backlog<\/dt><dd>1 pending<span class="muted"> \(oldest \d+ s\)<\/span><\/dd>/);
+    assert.match(page.html, /<caption>Deliveries a request already carried, waiting for their next attempt/);
+    assert.match(page.html, /<td>Slow Event<\/td><td class="mono">user ui-user-slow<\/td><td class="num">1<\/td><td>[^<]+ UTC<span class="muted"> \(in \d+ s\)<\/span><\/td><td>503 · server_error/);
+    assert.match(page.html, /<dt>Backlog<\/dt><dd>1 pending<span class="muted"> \(oldest \d+ s\)<\/span><\/dd>/);
     sim.setFaults({});
   });
 });
@@ -352,26 +279,26 @@ describe('the status of a sync', () => {
       assert.ok(Date.now() < deadline, 'the sync pauses on the wrong key');
       await sleep(25);
     }
-    const browser = await signIn();
-    const page = await browser.get(`/ui/syncs/${paused}`);
-    assert.match(page.text, /<span class="badge badge-bad">Paused<\/span> <span class="reason">[^<]+<\/span><\/span><span class="muted"> since \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC<\/span>/);
-    assert.match(page.text, /<dt>Backlog<\/dt><dd>1 pending<span class="muted"> \(oldest \d+ s\)<\/span><\/dd>/);
-    const off = await browser.get(`/ui/syncs/${disabled}`);
-    assert.match(off.text, /<span class="badge badge-off">Disabled<\/span>/);
+    const ui = await signIn();
+    const page = await ui.get(`/ui/syncs/${paused}`);
+    assert.match(page.html, /<span class="badge badge-bad">Paused<\/span> <span class="reason">[^<]+<\/span><\/span><span class="muted"> since \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC<\/span>/);
+    assert.match(page.html, /<dt>Backlog<\/dt><dd>1 pending<span class="muted"> \(oldest \d+ s\)<\/span><\/dd>/);
+    const off = await ui.get(`/ui/syncs/${disabled}`);
+    assert.match(off.html, /<span class="badge badge-off">Disabled<\/span>/);
   });
 });
 
 describe('the delivery page refuses', () => {
   it('an unknown sync with a 404 page', async () => {
-    const browser = await signIn();
+    const ui = await signIn();
     for (const path of ['/ui/syncs/99999', '/ui/syncs/99999/trace?insert_id=x', '/ui/syncs/not-a-number']) {
-      const page = await browser.get(path);
+      const page = await ui.get(path);
       assert.equal(page.status, 404, path);
-      assert.match(page.text, /<title>Not found · ampstream<\/title>/);
-      assert.match(page.text, /role="alert">(sync 99999 does not exist|There is no sync not-a-number\.)<\/div>/);
+      assert.match(page.html, /<title>Not found · ampstream<\/title>/);
+      assert.match(page.html, /role="alert">(sync 99999 does not exist|There is no sync not-a-number\.)<\/div>/);
     }
-    const page = await browser.get('/ui/syncs');
-    const post = await browser.post('/ui/syncs/99999/dead-letters/replay', [['_csrf', csrfOf(page.text)], ['all', '1']]);
+    await ui.get('/ui/syncs');
+    const post = await ui.post('/ui/syncs/99999/dead-letters/replay', { all: '1' });
     assert.equal(post.status, 404);
   });
 
@@ -385,20 +312,19 @@ describe('the delivery page refuses', () => {
     }
     sim.setFaults({});
     const [dead] = await deadLetters();
-    const browser = await signIn();
-    for (const form of [
-      [['ids', String(dead.id)]],
-      [['_csrf', 'not-the-token'], ['ids', String(dead.id)]],
-    ] as [string, string][][]) {
+    const ui = await signIn();
+    await ui.get(`/ui/syncs/${syncId}`);
+    const forms: Record<string, string>[] = [{ ids: String(dead.id) }, { _csrf: 'not-the-token', ids: String(dead.id) }];
+    for (const form of forms) {
       for (const action of ['replay', 'drop']) {
-        const refused = await browser.post(`/ui/syncs/${syncId}/dead-letters/${action}`, [...form, ['confirm', 'yes']]);
-        assert.equal(refused.status, 403, refused.text);
-        assert.match(refused.text, /This form has expired or did not come from this site/);
+        const refused = await ui.request('POST', `/ui/syncs/${syncId}/dead-letters/${action}`, { form: { ...form, confirm: 'yes' } });
+        assert.equal(refused.status, 403, refused.html);
+        assert.match(refused.html, /This form has expired or did not come from this site/);
       }
     }
-    const anonymous = await new Browser().post(`/ui/syncs/${syncId}/dead-letters/replay`, [['all', '1']]);
+    const anonymous = await new UiSession(service.url).request('POST', `/ui/syncs/${syncId}/dead-letters/replay`, { form: { all: '1' } });
     assert.equal(anonymous.status, 303, 'no session: to the sign-in page');
-    assert.match(anonymous.location ?? '', /^\/ui\/sign-in/);
+    assert.match(anonymous.headers.get('location') ?? '', /^\/ui\/sign-in/);
     assert.deepEqual((await deadLetters()).map((d) => d.id), [dead.id], 'still there, neither replayed nor dropped');
   });
 });
