@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openWindow, screenshot, screenshotDir } from './helpers/browser.js';
-import { SIM_WORKSPACE } from './helpers/delivery-load.js';
-import { ADMIN_TOKEN, createProject, postJson, startTestService, type TestService } from './helpers/service.js';
+import { ADMIN_TOKEN, postJson, type TestService } from './helpers/service.js';
+import { drained, REFUSE_BAD_EVENT, startSyncFixture, type SyncFixture } from './helpers/sync-fixture.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const API_KEY = 'UI_DELIVERY_BROWSER_1';
 
-let sim: CustomerIoSimulator;
+let fixture: SyncFixture;
 let service: TestService;
 let browser: Browser;
 let syncId: number;
@@ -44,44 +42,36 @@ async function watchedWindow(viewport: { width: number; height: number }) {
 }
 
 before(async () => {
-  sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE], rateLimitPerSecond: 1000 });
-  service = await startTestService({ env: { AMPSTREAM_CUSTOMERIO_URL: sim.url, AMPSTREAM_BATCH_WAIT_MS: '5' } });
-  const projectId = await createProject(service, 'shop', API_KEY);
-  const sync = await service.admin('POST', '/api/syncs', {
-    name: 'Shop to Customer.io',
-    project_id: projectId,
-    customerio: { site_id: SIM_WORKSPACE.siteId, api_key: SIM_WORKSPACE.apiKey, region: 'us' },
-    send_users: { enabled: false },
-  });
-  syncId = sync.body.id;
-  sim.setFaults({ scripted: [{ match: { itemName: 'Bad Event' }, rejectItems: { reason: 'invalid', field: 'attributes.note', message: 'too long' } }] });
+  fixture = await startSyncFixture({ apiKey: API_KEY, syncName: 'Shop to Customer.io' });
+  ({ service, syncId } = fixture);
+  fixture.sim.setFaults({ scripted: [REFUSE_BAD_EVENT] });
   const events: Record<string, unknown>[] = [];
   for (let i = 0; i < 20; i++) events.push({ user_id: `browser-user-${i % 4}`, event_type: 'Order Placed', insert_id: `browser-order-${i}` });
   for (let i = 0; i < 2; i++) events.push({ user_id: `browser-bad-${i}`, event_type: 'Bad Event', insert_id: `browser-bad-${i}` });
   assert.equal((await postJson(`${service.url}/batch`, { api_key: API_KEY, events })).status, 200);
-  const deadline = Date.now() + 20_000;
-  while ((await service.admin('GET', `/api/syncs/${syncId}`)).body.deliveries.pending > 0) {
-    assert.ok(Date.now() < deadline, 'deliveries drain');
-    await sleep(25);
-  }
-  sim.setFaults({});
+  await drained(service, syncId);
+  fixture.sim.setFaults({});
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await service.dispose();
-  await sim.close();
+  await fixture.dispose();
 });
+
+/** Signs in through the form and lands on the sync's delivery page. */
+async function openDeliveryPage(page: Page): Promise<void> {
+  await page.goto(`${service.url}/ui/sign-in?next=${encodeURIComponent(`/ui/syncs/${syncId}`)}`);
+  await page.fill('#token', ADMIN_TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`**/ui/syncs/${syncId}`);
+}
 
 describe('the delivery page in a browser', () => {
   it('works with htmx under the CSP: the period swaps in place, a drop asks first, nothing logs an error', async () => {
     const watched = await watchedWindow({ width: 1280, height: 900 });
     const { page } = watched;
-    await page.goto(`${service.url}/ui/sign-in?next=${encodeURIComponent(`/ui/syncs/${syncId}`)}`);
-    await page.fill('#token', ADMIN_TOKEN);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`**/ui/syncs/${syncId}`);
+    await openDeliveryPage(page);
     assert.match((await page.locator('#delivery-metrics .card').first().textContent()) ?? '', /Delivered\s*20/);
     await screenshot(page, screenshotDir(join(tmpdir(), 'ampstream-ui-shots')), 'sync-delivery');
 
@@ -106,10 +96,7 @@ describe('the delivery page in a browser', () => {
   it('reads at phone width without the page scrolling sideways', async () => {
     const watched = await watchedWindow({ width: 360, height: 740 });
     const { page } = watched;
-    await page.goto(`${service.url}/ui/sign-in?next=${encodeURIComponent(`/ui/syncs/${syncId}`)}`);
-    await page.fill('#token', ADMIN_TOKEN);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`**/ui/syncs/${syncId}`);
+    await openDeliveryPage(page);
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
     assert.ok(widths.page <= widths.window, JSON.stringify(widths));
     const chart = await page.locator('#chart-delivered svg').boundingBox();

@@ -7,18 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { formatCount, formatRate } from '../src/ui/format.js';
 import { formatSeconds } from '../src/ui/pages/sync-delivery.js';
 import { SIM_WORKSPACE } from './helpers/delivery-load.js';
-import { ADMIN_TOKEN, createProject, postJson, startTestService, type TestService } from './helpers/service.js';
+import { ADMIN_TOKEN, createProject, postJson, type TestService } from './helpers/service.js';
+import { drained as syncDrained, REFUSE_BAD_EVENT as BAD, startSyncFixture, type SyncFixture } from './helpers/sync-fixture.js';
 import { UiSession, type UiPage } from './helpers/ui-session.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const API_KEY = 'UI_DELIVERY_KEY_1';
-const BAD = { match: { itemName: 'Bad Event' }, rejectItems: { reason: 'invalid', field: 'attributes.note', message: 'property value cannot be longer than 1000 bytes' } };
 
-let sim: CustomerIoSimulator;
+let fixture: SyncFixture;
+let sim: SyncFixture['sim'];
 let service: TestService;
 let syncId: number;
 
@@ -41,13 +41,7 @@ async function counts(): Promise<{ pending: number; delivered: number; dead: num
   return (await service.admin('GET', `/api/syncs/${syncId}`)).body.deliveries;
 }
 
-async function drained(): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await counts()).pending > 0) {
-    assert.ok(Date.now() < deadline, 'deliveries drain');
-    await sleep(25);
-  }
-}
+const drained = () => syncDrained(service, syncId);
 
 async function ingest(events: Record<string, unknown>[]): Promise<void> {
   assert.equal((await postJson(`${service.url}/batch`, { api_key: API_KEY, events })).status, 200);
@@ -64,26 +58,13 @@ async function signIn(): Promise<UiSession> {
 }
 
 before(async () => {
-  sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE], rateLimitPerSecond: 1000 });
-  service = await startTestService({
-    env: {
-      AMPSTREAM_CUSTOMERIO_URL: sim.url,
-      // a failed request is retried a minute later: the retry waits in the table meanwhile
-      AMPSTREAM_RETRY_BASE_MS: '60000',
-      AMPSTREAM_RETRY_CAP_MS: '60000',
-      AMPSTREAM_RETRY_MAX_ATTEMPTS: '5',
-      AMPSTREAM_BATCH_WAIT_MS: '5',
-    },
+  fixture = await startSyncFixture({
+    apiKey: API_KEY,
+    syncName: 'Shop to Customer.io',
+    // a failed request is retried a minute later: the retry waits in the table meanwhile
+    env: { AMPSTREAM_RETRY_BASE_MS: '60000', AMPSTREAM_RETRY_CAP_MS: '60000', AMPSTREAM_RETRY_MAX_ATTEMPTS: '5' },
   });
-  const projectId = await createProject(service, 'shop', API_KEY);
-  const sync = await service.admin('POST', '/api/syncs', {
-    name: 'Shop to Customer.io',
-    project_id: projectId,
-    customerio: { site_id: SIM_WORKSPACE.siteId, api_key: SIM_WORKSPACE.apiKey, region: 'us' },
-    send_users: { enabled: false },
-  });
-  assert.equal(sync.status, 201, JSON.stringify(sync.body));
-  syncId = sync.body.id;
+  ({ sim, service, syncId } = fixture);
   sim.setFaults({ scripted: [BAD] });
   const events: Record<string, unknown>[] = [];
   for (let i = 0; i < 12; i++) events.push({ user_id: `ui-user-${i % 3}`, event_type: 'Order Placed', insert_id: `order-${i}`, event_properties: { i } });
@@ -95,8 +76,7 @@ before(async () => {
 });
 
 after(async () => {
-  await service.dispose();
-  await sim.close();
+  await fixture.dispose();
 });
 
 describe('the delivery page of a sync', () => {
