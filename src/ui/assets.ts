@@ -22,6 +22,7 @@ export function loadAssets(): Map<string, Asset> {
   return new Map([
     ['ui.css', { type: 'text/css; charset=utf-8', body: ownAsset('ui.css') }],
     ['ui.js', { type: 'text/javascript; charset=utf-8', body: ownAsset('ui.js') }],
+    ['favicon.svg', { type: 'image/svg+xml', body: ownAsset('favicon.svg') }],
     ['htmx.min.js', { type: 'text/javascript; charset=utf-8', body: htmxScript() }],
   ]);
 }

@@ -31,6 +31,7 @@ export function Layout({ title, section, context, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ampstream`}</title>
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false}' />
+        <link rel="icon" href="/ui/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/ui/assets/ui.css" />
         <script src="/ui/assets/htmx.min.js" defer></script>
         <script src="/ui/assets/ui.js" defer></script>
