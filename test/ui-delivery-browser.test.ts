@@ -4,11 +4,9 @@
  * first and focuses the question, and at phone width the page does not scroll sideways.
  */
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openWindow, screenshot, screenshotDir } from './helpers/browser.js';
+import { launchChromium, openWindow } from './helpers/browser.js';
 import { ADMIN_TOKEN, postJson, type TestService } from './helpers/service.js';
 import { drained, REFUSE_BAD_EVENT, startSyncFixture, type SyncFixture } from './helpers/sync-fixture.js';
 
@@ -65,7 +63,6 @@ describe('the delivery page in a browser', () => {
     const { page } = watched;
     await openDeliveryPage(page);
     assert.match((await page.locator('#delivery-metrics .card').first().textContent()) ?? '', /Delivered\s*20/);
-    await screenshot(page, screenshotDir(join(tmpdir(), 'ampstream-ui-shots')), 'sync-delivery');
 
     await page.focus('#period'); // as it is when a person changes it
     await page.selectOption('#period', 'FOUR_HOURS');
