@@ -26,6 +26,11 @@ export interface ServeConfig {
   delivery: DeliverySettings;
   /** A declarative sync file applied at start. */
   configFile: string | undefined;
+  /**
+   * Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/-For/-Host, so the web UI's
+   * cookies are Secure and the ingest URL it shows is the public one. Off: those headers are ignored.
+   */
+  trustProxy: boolean;
 }
 
 /** A numeric setting: its flag, environment variable, default and bounds. */
@@ -143,6 +148,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     deliveryEnabled: choice(flags.delivery ?? env.AMPSTREAM_DELIVERY ?? 'on', 'delivery', ['on', 'off'] as const) === 'on',
     delivery: { ...DEFAULT_DELIVERY_SETTINGS, retry: { ...DEFAULT_DELIVERY_SETTINGS.retry } },
     configFile: nonEmpty(flags.config ?? env.AMPSTREAM_CONFIG),
+    trustProxy: choice(flags.trustProxy ?? env.AMPSTREAM_TRUST_PROXY ?? 'off', 'trust-proxy', ['on', 'off'] as const) === 'on',
   };
   for (const setting of NUMERIC_SETTINGS) {
     const raw = nonEmpty(flags[flagProperty(setting.flag)] ?? env[setting.env]);

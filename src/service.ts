@@ -143,7 +143,7 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   const deadLetters = new DeadLetters(store, engine);
   // what the web UI and callers see of the simulator: its state, not its controls
   const view = simulator === undefined ? undefined : simulatorView(simulator);
-  const app = await buildApp({ logger, store, projects, ingest, syncs, deadLetters, metrics, adminToken: adminToken.token, isReady: () => ready, simulator: view });
+  const app = await buildApp({ logger, store, projects, ingest, syncs, deadLetters, metrics, adminToken: adminToken.token, isReady: () => ready, simulator: view, trustProxy: config.trustProxy });
 
   const prune = setInterval(() => {
     const now = Date.now();

@@ -122,6 +122,29 @@ describe('web UI sign-in, sessions and CSRF', () => {
     assert.equal((await fetch(`${service.url}/ui/assets/ui.css`)).status, 200);
   });
 
+  it('ignores X-Forwarded-Proto unless told to trust a proxy', async () => {
+    const ui = new UiSession(service.url);
+    await ui.get('/ui/sign-in');
+    const reply = await ui.request('POST', '/ui/sign-in', { form: { _csrf: ui.token, token: ADMIN_TOKEN }, headers: { 'x-forwarded-proto': 'https' } });
+    assert.doesNotMatch(reply.headers.getSetCookie().join('\n'), /Secure/);
+  });
+
+  it('behind a TLS-terminating proxy (--trust-proxy on): Secure cookies and the public ingest URL', async () => {
+    const proxied = await startTestService({ env: { AMPSTREAM_TRUST_PROXY: 'on' } });
+    try {
+      const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'events.example.com' };
+      const ui = new UiSession(proxied.url);
+      await ui.request('GET', '/ui/sign-in', { headers: forwarded });
+      const signedIn = await ui.request('POST', '/ui/sign-in', { form: { _csrf: ui.token, token: ADMIN_TOKEN }, headers: forwarded });
+      const cookies = signedIn.headers.getSetCookie();
+      assert.match(cookies.find((line) => line.startsWith('ampstream_session=')) ?? '', /; Secure/);
+      const page = await ui.request('GET', '/ui/projects', { headers: forwarded });
+      assert.match(page.html, /https:\/\/events\.example\.com\/2\/httpapi/);
+    } finally {
+      await proxied.dispose();
+    }
+  });
+
   it('shows an unknown page as a 404 page to a signed-in person', async () => {
     const ui = new UiSession(service.url);
     await ui.signIn(ADMIN_TOKEN);

@@ -44,7 +44,8 @@ export function buildCli(): Command {
     )
     .option('--simulator-port <port>', `the simulator's port on ${SIMULATOR_HOST} (AMPSTREAM_SIMULATOR_PORT, default ${SIMULATOR_DEFAULT_PORT}; 0 picks a free one)`)
     .option('--delivery <on|off>', 'off: plan deliveries and keep them, send nothing (AMPSTREAM_DELIVERY, default on)')
-    .option('--config <file>', 'apply the syncs of this JSON file at start (AMPSTREAM_CONFIG)');
+    .option('--config <file>', 'apply the syncs of this JSON file at start (AMPSTREAM_CONFIG)')
+    .option('--trust-proxy <on|off>', 'on behind a TLS-terminating proxy: trust X-Forwarded-Proto/-For/-Host (AMPSTREAM_TRUST_PROXY, default off)');
   for (const setting of NUMERIC_SETTINGS) {
     serve.option(`--${setting.flag} <n>`, `${setting.description} (${setting.env}, default ${setting.default})`);
   }

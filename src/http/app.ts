@@ -30,6 +30,8 @@ export interface AppDependencies {
   adminToken: string;
   /** Whether the service is ready to take traffic (store open, workers running). */
   isReady?: () => boolean;
+  /** Trust X-Forwarded-* headers (behind a TLS-terminating proxy): Secure cookies, the public origin. */
+  trustProxy?: boolean;
   /** Signed-in web UI sessions (a new, empty store when not given). */
   sessions?: SessionStore;
   /** The Customer.io simulator running in this process (the UI then shows what reached it). */
@@ -77,6 +79,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     requestTimeout: REQUEST_TIMEOUT_MS,
     clientErrorHandler: answerClientError,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
   });
   app.setValidatorCompiler(validatorCompiler);
 
