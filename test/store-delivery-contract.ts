@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { deliveryPlanner } from '../src/engine/delivery-planner.js';
 import { ingestProcessor } from '../src/engine/ingest-processor.js';
 import { emptyDelta, minuteOf } from '../src/metrics/delivery-metrics.js';
+import { readDeliveryError } from '../src/store/delivery-error.js';
 import type { AttemptRecord, PendingDelivery, SyncRecord } from '../src/store/delivery-types.js';
 import type { Store } from '../src/store/types.js';
 import { validateSyncInput } from '../src/sync/sync-validation.js';
@@ -89,7 +90,7 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
         sync.id,
         [
           { id: first.id, at: NOW, kind: 'delivered', countsAttempt: true, attempt: attempt('delivered', 200) },
-          { id: second.id, at: NOW, kind: 'retry', nextAttemptAt: NOW + 1000, countsAttempt: true, error: '{"status":503}', attempt: attempt('failed', 503) },
+          { id: second.id, at: NOW, kind: 'retry', nextAttemptAt: NOW + 1000, countsAttempt: true, error: { status: 503, cause: 'server_error', message: 'HTTP 503' }, attempt: attempt('failed', 503) },
         ],
         [{ syncId: sync.id, minute: minuteOf(NOW), delta: delivered }],
         [{ syncId: sync.id, category: 'server_error', reason: 'HTTP 503', at: NOW, count: 1, sample: { item: { n: 1 }, reply: { status: 503, body: 'down' } } }],
@@ -97,6 +98,8 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 1, delivered: 1, dead: 0, discarded: 1 });
       const [retried] = await store.pendingDeliveries(sync.id, 0, 100);
       assert.deepEqual([retried?.attempts, retried?.sends, retried?.nextAttemptAt], [1, 1, NOW + 1000]);
+      const [waiting] = await store.findDeliveries({ syncId: sync.id, status: 'pending', limit: 10 });
+      assert.deepEqual(readDeliveryError(waiting?.lastError ?? null), { status: 503, cause: 'server_error', message: 'HTTP 503' }, 'the error is stored as JSON');
       const [done] = await store.findDeliveries({ syncId: sync.id, status: 'delivered', limit: 10 });
       assert.deepEqual(done?.history, [attempt('delivered', 200)]);
       assert.equal(done?.deliveredAt, NOW);
@@ -107,7 +110,7 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
 
       await store.recordDeliveryResults(
         sync.id,
-        [{ id: second.id, at: NOW + 1000, kind: 'dead', cause: 'rejected', countsAttempt: true, error: '{"reason":"invalid"}', attempt: attempt('rejected', 207) }],
+        [{ id: second.id, at: NOW + 1000, kind: 'dead', cause: 'rejected', countsAttempt: true, error: { status: 207, reason: 'invalid', field: 'attributes.note', message: 'too long' }, attempt: attempt('rejected', 207) }],
         [],
         [],
       );
@@ -130,7 +133,7 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       assert.equal(bucket?.delta.dead, 0, 'the replayed letter left the not-delivered counter');
       await store.recordDeliveryResults(
         sync.id,
-        [{ id: dead?.id ?? 0, at: NOW + 6000, kind: 'dead', cause: 'expired', countsAttempt: true, error: '{}', attempt: attempt('expired', 503) }],
+        [{ id: dead?.id ?? 0, at: NOW + 6000, kind: 'dead', cause: 'expired', countsAttempt: true, error: { status: 503, cause: 'server_error', message: 'HTTP 503', expired: 'failed 3 attempts' }, attempt: attempt('expired', 503) }],
         [],
         [],
       );

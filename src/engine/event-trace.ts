@@ -1,3 +1,4 @@
+import { readDeliveryError, readStoredItem } from '../store/delivery-error.js';
 import type { DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { StoredEvent } from '../store/types.js';
 import { planDeliveries } from '../sync/plan-deliveries.js';
@@ -40,7 +41,7 @@ function deliverySteps(d: DeliveryRecord): TraceStep[] {
   if (d.status === 'discarded') {
     return [{ step: 'discarded', at: iso(d.createdAt), delivery_id: d.id, action: d.action, reason: d.reason ?? '' }];
   }
-  steps.push({ step: 'planned', at: iso(d.createdAt), delivery_id: d.id, action: d.action, item: d.itemJson === null ? null : (JSON.parse(d.itemJson) as unknown), cuts: d.cuts });
+  steps.push({ step: 'planned', at: iso(d.createdAt), delivery_id: d.id, action: d.action, item: readStoredItem(d.itemJson), cuts: d.cuts });
   for (const attempt of d.history) {
     steps.push({
       step: 'attempt',
@@ -58,7 +59,7 @@ function deliverySteps(d: DeliveryRecord): TraceStep[] {
       at: iso(d.deadAt ?? d.createdAt),
       delivery_id: d.id,
       cause: d.reason ?? 'unknown',
-      error: d.lastError === null ? null : (JSON.parse(d.lastError) as unknown),
+      error: readDeliveryError(d.lastError),
       dropped_at: d.droppedAt === null ? null : iso(d.droppedAt),
     });
   } else steps.push({ step: 'waiting', delivery_id: d.id, next_attempt_at: iso(d.nextAttemptAt), attempts: d.attempts });

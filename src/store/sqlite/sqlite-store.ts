@@ -22,6 +22,7 @@ import type {
   SyncRecord,
 } from '../delivery-types.js';
 import { CatalogCache, catalogLists, type CatalogRow } from '../catalog-cache.js';
+import { storedDeliveryError } from '../delivery-error.js';
 import type {
   CatalogName,
   EventQuery,
@@ -537,7 +538,7 @@ export class SqliteStore implements Store {
         d.cuts,
         d.createdAt,
         d.createdAt,
-        d.status === 'dead' ? JSON.stringify({ message: d.reason }) : null,
+        d.status === 'dead' ? storedDeliveryError({ message: d.reason ?? 'too large to send' }) : null,
       );
       if (d.status === 'pending') planned.add(d.syncId);
     }
@@ -788,10 +789,10 @@ export class SqliteStore implements Store {
           continue;
         }
         if (r.kind === 'retry') {
-          s.retryResult.run(r.nextAttemptAt, attempt, r.error, r.at, history, history, r.id);
+          s.retryResult.run(r.nextAttemptAt, attempt, storedDeliveryError(r.error), r.at, history, history, r.id);
           continue;
         }
-        if (s.deadResult.run(r.at, r.cause, attempt, r.error, r.at, history, history, r.id).changes === 0) continue;
+        if (s.deadResult.run(r.at, r.cause, attempt, storedDeliveryError(r.error), r.at, history, history, r.id).changes === 0) continue;
         tally.add(syncId, 'pending', -1);
         tally.add(syncId, 'dead', 1);
       }
