@@ -102,6 +102,9 @@ describe('ampstream status, trace and dead-letters', () => {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     assert.deepEqual(sim.person({ id: 'ops-user-2' }, SITE)?.events.map((e) => e.name), ['Broken']);
+    const traced = await cli(['trace', '--insert-id', 'ops-broken']);
+    assert.match(traced.out, /request: rejected \(207\)[^\n]*\n +\S+ {2}replayed from the dead-letter store\n +\S+ {2}request: delivered \(200\)/);
+    assert.doesNotMatch(traced.out, /request: replayed/, 'a replay is no request');
     assert.equal((await cli(['dead-letters', 'replay', '1', '--ids', id])).out, 'replayed 0, skipped 0\n');
     assert.equal((await cli(['dead-letters', 'drop', '1', '--reason', 'expired'])).out, 'dropped 0\n');
     const bad = await cli(['dead-letters', 'replay', '1', '--ids', 'x']);

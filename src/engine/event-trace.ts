@@ -1,5 +1,5 @@
 import { readDeliveryError, readStoredItem } from '../store/delivery-error.js';
-import type { DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
+import type { AttemptRecord, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { StoredEvent } from '../store/types.js';
 import { planDeliveries } from '../sync/plan-deliveries.js';
 import type { SyncConfig } from '../sync/sync-schema.js';
@@ -8,7 +8,7 @@ import type { SyncConfig } from '../sync/sync-schema.js';
 export type TraceStep =
   | { step: 'planned'; at: string; delivery_id: number; action: string; item: unknown; cuts: number }
   | { step: 'discarded'; at: string; delivery_id: number; action: string; reason: string }
-  | { step: 'attempt'; at: string; delivery_id: number; outcome: string; status: number | null; message?: string }
+  | { step: 'attempt'; at: string; delivery_id: number; outcome: AttemptRecord['outcome']; status: number | null; message?: string }
   | { step: 'delivered'; at: string; delivery_id: number }
   | { step: 'dead_lettered'; at: string; delivery_id: number; cause: string; error: unknown; dropped_at: string | null }
   | { step: 'waiting'; delivery_id: number; next_attempt_at: string; attempts: number }

@@ -124,8 +124,11 @@ export interface PendingDelivery {
 /** One request that carried a delivery, as its history shows it. */
 export interface AttemptRecord {
   at: number;
-  /** delivered, rejected (by Customer.io, for good), failed (will retry), expired, rate_limited, paused. */
-  outcome: 'delivered' | 'rejected' | 'failed' | 'expired' | 'rate_limited' | 'paused';
+  /**
+   * delivered, rejected (by Customer.io, for good), failed (will retry), expired, rate_limited,
+   * paused; or replayed: no request, the dead letter was made pending again (status null).
+   */
+  outcome: 'delivered' | 'rejected' | 'failed' | 'expired' | 'rate_limited' | 'paused' | 'replayed';
   status: number | null;
   message?: string;
 }

@@ -912,7 +912,8 @@ export class SqliteStore implements Store {
           }
           item = JSON.stringify({ ...(JSON.parse(row.item) as JsonObject), timestamp: Math.floor(now / 1000) });
         }
-        const entry = JSON.stringify({ at: now, outcome: 'replayed', status: null });
+        const replayed: AttemptRecord = { at: now, outcome: 'replayed', status: null };
+        const entry = JSON.stringify(replayed);
         replay.run(item, now, entry, entry, row.id);
         tally.add(syncId, 'dead', -1);
         tally.add(syncId, 'pending', 1);
