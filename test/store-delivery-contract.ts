@@ -144,6 +144,31 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       assert.deepEqual(await store.replayDeadLetters(sync.id, {}, NOW), { replayed: [], skipped: [] });
     });
 
+    it('lists dead letters oldest death first (not in planning order), paged after the last one listed', async () => {
+      await ingest({ userId: 'dl-order-1', insertId: 'dl-order-1' }, { userId: 'dl-order-2', insertId: 'dl-order-2' }, { userId: 'dl-order-3', insertId: 'dl-order-3' });
+      const [first, second, third] = (await store.pendingDeliveries(sync.id, 0, 100)) as [PendingDelivery, PendingDelivery, PendingDelivery];
+      const die = (id: number, at: number, cause: 'rejected' | 'expired') => ({
+        id,
+        at,
+        kind: 'dead' as const,
+        cause,
+        countsAttempt: true,
+        error: { status: 400, reason: 'invalid', field: '', message: 'refused' },
+        attempt: attempt(cause, 400),
+      });
+      // planned first, died last; the other two die together (same time: by id)
+      await store.recordDeliveryResults(sync.id, [die(second.id, NOW + 20_000, 'rejected'), die(third.id, NOW + 20_000, 'rejected')], [], []);
+      await store.recordDeliveryResults(sync.id, [die(first.id, NOW + 30_000, 'expired')], [], []);
+      const ids = async (afterId: number, limit = 10, selection = {}) => (await store.listDeadLetters(sync.id, selection, afterId, limit)).map((d) => d.id);
+      assert.deepEqual(await ids(0), [second.id, third.id, first.id]);
+      assert.deepEqual(await ids(0, 2), [second.id, third.id]);
+      assert.deepEqual(await ids(third.id, 2), [first.id], 'the next page starts after the last letter listed');
+      assert.deepEqual(await ids(second.id), [third.id, first.id]);
+      assert.deepEqual(await ids(first.id), []);
+      assert.deepEqual(await ids(0, 10, { from: NOW + 20_000, to: NOW + 30_000 }), [second.id, third.id], 'from inclusive, to exclusive');
+      await store.dropDeadLetters(sync.id, {}, NOW + 40_000);
+    });
+
     it('prunes old metric buckets', async () => {
       await store.pruneMetrics(NOW + 3_600_000, 0);
       assert.deepEqual(await store.metricBuckets(sync.id, 'minute', 0, NOW * 2), []);

@@ -244,11 +244,11 @@ function deadLetterWhere(syncId: number, selection: DeadLetterSelection): { sql:
     params.push(selection.cause);
   }
   if (selection.from !== undefined) {
-    where.push('coalesce(dead_at, created_at) >= ?');
+    where.push('dead_at >= ?');
     params.push(selection.from);
   }
   if (selection.to !== undefined) {
-    where.push('coalesce(dead_at, created_at) < ?');
+    where.push('dead_at < ?');
     params.push(selection.to);
   }
   return { sql: where.join(' AND '), params };
@@ -378,8 +378,8 @@ export class SqliteStore implements Store {
          ON CONFLICT (sync_id, device_id) DO UPDATE SET state = excluded.state`,
       ),
       insertDelivery: db.prepare(
-        `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, last_error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, last_error, dead_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       rekeyDeliveries: db.prepare(
         `UPDATE deliveries SET person = ?, partition = ? WHERE sync_id = ? AND person = ? AND status = 'pending'`,
@@ -539,6 +539,7 @@ export class SqliteStore implements Store {
         d.createdAt,
         d.createdAt,
         d.status === 'dead' ? storedDeliveryError({ message: d.reason ?? 'too large to send' }) : null,
+        d.status === 'dead' ? d.createdAt : null,
       );
       if (d.status === 'pending') planned.add(d.syncId);
     }
@@ -880,9 +881,13 @@ export class SqliteStore implements Store {
 
   async listDeadLetters(syncId: number, selection: DeadLetterSelection, afterId: number, limit: number): Promise<DeliveryRecord[]> {
     const { sql, params } = deadLetterWhere(syncId, selection);
-    return (this.db.prepare(`SELECT * FROM deliveries WHERE ${sql} AND id > ? ORDER BY id LIMIT ?`).all(...params, afterId, limit) as DeliveryRow[]).map(
-      toDelivery,
-    );
+    // after the letter `afterId` in (dead_at, id) order; one replayed since counts from its creation
+    const after =
+      afterId === 0
+        ? { sql: '', params: [] }
+        : { sql: 'AND (dead_at, id) > (SELECT coalesce(dead_at, created_at), id FROM deliveries WHERE id = ? AND sync_id = ?)', params: [afterId, syncId] };
+    const rows = this.db.prepare(`SELECT * FROM deliveries WHERE ${sql} ${after.sql} ORDER BY dead_at, id LIMIT ?`).all(...params, ...after.params, limit);
+    return (rows as DeliveryRow[]).map(toDelivery);
   }
 
   async replayDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<ReplayResult> {
