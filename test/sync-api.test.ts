@@ -84,6 +84,25 @@ describe('sync API: GET → edit → PUT or PATCH', () => {
     assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).body.name, created.name);
   });
 
+  it('an emptied or mistyped site_id is named as such, not as a missing key; a new valid one still needs its key', async () => {
+    const created = await createSync();
+    for (const [method, siteId] of [['PATCH', ''], ['PATCH', 5], ['PUT', '']] as const) {
+      const body = method === 'PATCH' ? { customerio: { site_id: siteId } } : { ...created, customerio: { site_id: siteId, region: 'us' } };
+      const reply = await service.admin(method, `/api/syncs/${created.id}`, body);
+      assert.equal(reply.status, 400, `${method} ${JSON.stringify(siteId)}`);
+      assert.equal(reply.body.field, 'customerio.site_id', `${method} ${JSON.stringify(siteId)}: ${reply.body.message}`);
+      assert.match(reply.body.message, /^customerio\.site_id: /);
+    }
+    const moved = await service.admin('PATCH', `/api/syncs/${created.id}`, { customerio: { site_id: 'another-site' } });
+    assert.equal(moved.status, 400);
+    assert.deepEqual(moved.body, {
+      error: 'invalid_request',
+      message: 'customerio.api_key: required when customerio.site_id changes (a Track API key belongs to one site)',
+      field: 'customerio.api_key',
+    });
+    assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).body.customerio.site_id, SIM_WORKSPACE.siteId, 'nothing changed');
+  });
+
   it('still refuses a field GET never shows', async () => {
     const created = await createSync();
     const reply = await service.admin('PUT', `/api/syncs/${created.id}`, { ...created, send_user: {} });
