@@ -224,6 +224,34 @@ describe('metrics: dates that cannot be right are refused', () => {
     assert.equal(reply.body.message, 'from is not a date on the calendar: 2026-11 has days 01 to 30');
   });
 
+  it('dead-letter from/to and the time series take only ISO-8601 date-times on the calendar, naming the field', async () => {
+    const created = await createSync();
+    const path = `/api/syncs/${created.id}`;
+    for (const [text, problem] of [
+      ['March 3', /must be an ISO-8601 date and time/],
+      ['2026-03-03', /must be an ISO-8601 date and time/],
+      ['1772496000000', /must be an ISO-8601 date and time/],
+      ['2026-02-30T00:00:00Z', /is not a date on the calendar: 2026-02 has days 01 to 28/],
+    ] as const) {
+      for (const field of ['from', 'to']) {
+        const calls = [
+          service.admin('GET', `${path}/dead-letters?${field}=${encodeURIComponent(text)}`),
+          service.admin('POST', `${path}/dead-letters/replay`, { [field]: text }),
+          service.admin('POST', `${path}/dead-letters/drop`, { [field]: text }),
+          service.admin('GET', `${path}/metrics?${field}=${encodeURIComponent(text)}`),
+        ];
+        for (const reply of await Promise.all(calls)) {
+          assert.equal(reply.status, 400, `${field}=${text}: ${JSON.stringify(reply.body)}`);
+          assert.equal(reply.body.field, field);
+          assert.match(reply.body.message, new RegExp(`^${field} ${problem.source}`));
+        }
+      }
+    }
+    const from = encodeURIComponent('2026-03-03T00:00:00+01:00');
+    assert.equal((await service.admin('GET', `${path}/dead-letters?from=${from}&to=2026-03-04T00:00:00.000Z`)).status, 200);
+    assert.equal((await service.admin('POST', `${path}/dead-letters/drop`, { from: '2026-03-03T00:00', to: '2026-03-04T00:00:00Z' })).status, 200);
+  });
+
   it('says that a + left unencoded in the query string must be sent as %2B', async () => {
     const created = await createSync();
     const year = new Date().getUTCFullYear() + 1;

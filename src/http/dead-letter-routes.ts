@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeadLetters } from '../engine/dead-letters.js';
 import { searchTraces } from '../engine/trace-search.js';
 import { AmpstreamError } from '../errors.js';
+import { parseIsoInstant } from '../metrics/metrics-summary.js';
 import type { DeadLetterSelection } from '../store/delivery-types.js';
 import { deliveryView } from './delivery-view.js';
 import type { Store } from '../store/types.js';
@@ -20,16 +21,9 @@ const Selection = Type.Object(
   { additionalProperties: false },
 );
 
-function instant(text: string | undefined, field: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Date.parse(text);
-  if (Number.isNaN(value)) throw new AmpstreamError('invalid_request', `${field} must be an ISO-8601 date-time`, { field });
-  return value;
-}
-
 function selection(input: { ids?: number[]; reason?: DeadLetterSelection['cause']; from?: string; to?: string }): DeadLetterSelection {
-  const from = instant(input.from, 'from');
-  const to = instant(input.to, 'to');
+  const from = input.from === undefined ? undefined : parseIsoInstant(input.from, 'from');
+  const to = input.to === undefined ? undefined : parseIsoInstant(input.to, 'to');
   return {
     ...(input.ids === undefined ? {} : { ids: input.ids }),
     ...(input.reason === undefined ? {} : { cause: input.reason }),
