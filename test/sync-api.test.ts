@@ -103,6 +103,27 @@ describe('sync API: GET → edit → PUT or PATCH', () => {
     assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).body.customerio.site_id, SIM_WORKSPACE.siteId, 'nothing changed');
   });
 
+  it('POST takes what GET answered, so GET → new name (and the key) → POST copies a sync; id and the other read-only fields are ignored', async () => {
+    const original = await createSync({ send_events: { enabled: true, events: [{ event_type: 'Order Completed', where: [] }], anonymous: true } });
+    const shown = (await service.admin('GET', `/api/syncs/${original.id}`)).body;
+    const copy = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy)`, customerio: { ...shown.customerio, api_key: SIM_WORKSPACE.apiKey } });
+    assert.equal(copy.status, 201, JSON.stringify(copy.body));
+    assert.notEqual(copy.body.id, original.id, 'a new sync, whatever id the body says');
+    const settings = ({ id: _id, name: _name, created_at: _c, updated_at: _u, ...rest }: Record<string, unknown>) => rest;
+    assert.deepEqual(settings(copy.body), settings(shown), 'the same settings, status and (empty) counts');
+    assert.equal((await service.admin('GET', `/api/syncs/${original.id}`)).body.name, original.name, 'the original is untouched');
+    assert.deepEqual((await service.admin('POST', `/api/syncs/${copy.body.id}/test`)).body, { ok: true, region: 'us' });
+
+    const withoutKey = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy 2)` });
+    assert.equal(withoutKey.status, 400);
+    assert.equal(withoutKey.body.field, 'customerio.api_key');
+    assert.match(withoutKey.body.message, /^customerio\.api_key: required: GET never shows the key; a new sync needs it sent/);
+    const notTrue = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy 3)`, customerio: { ...shown.customerio, api_key_set: false, api_key: 'k' } });
+    assert.equal(notTrue.body.field, 'customerio.api_key_set');
+    const typo = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy 4)`, customerio: { ...shown.customerio, api_key: 'k' }, statuss: 'x' });
+    assert.equal(typo.body.field, 'statuss', 'other fields are still validated');
+  });
+
   it('still refuses a field GET never shows', async () => {
     const created = await createSync();
     const reply = await service.admin('PUT', `/api/syncs/${created.id}`, { ...created, send_user: {} });
