@@ -102,8 +102,19 @@ describe('ampstream status, trace and dead-letters', () => {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     assert.deepEqual(sim.person({ id: 'ops-user-2' }, SITE)?.events.map((e) => e.name), ['Broken']);
+    const traced = await cli(['trace', '--insert-id', 'ops-broken']);
+    assert.match(traced.out, /request: rejected \(207\)[^\n]*\n +\S+ {2}replayed from the dead-letter store\n +\S+ {2}request: delivered \(200\)/);
+    assert.doesNotMatch(traced.out, /request: replayed/, 'a replay is no request');
     assert.equal((await cli(['dead-letters', 'replay', '1', '--ids', id])).out, 'replayed 0, skipped 0\n');
     assert.equal((await cli(['dead-letters', 'drop', '1', '--reason', 'expired'])).out, 'dropped 0\n');
+    for (const command of ['list', 'replay', 'drop']) {
+      const notIso = await cli(['dead-letters', command, '1', '--from', 'March 3']);
+      assert.equal(notIso.code, 2, command);
+      assert.match(notIso.err, /from must be an ISO-8601 date and time such as 2022-10-01T07:00:00\+01:00/);
+      const offCalendar = await cli(['dead-letters', command, '1', '--to', '2026-11-31T00:00:00Z']);
+      assert.equal(offCalendar.code, 2, command);
+      assert.match(offCalendar.err, /to is not a date on the calendar: 2026-11 has days 01 to 30/);
+    }
     const bad = await cli(['dead-letters', 'replay', '1', '--ids', 'x']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /a dead letter id is a positive integer/);

@@ -22,6 +22,18 @@ storeContract(
 storeContract('sqlite (:memory:)', async () => new SqliteStore({ path: ':memory:' }));
 storeDeliveryContract('sqlite (:memory:)', async () => new SqliteStore({ path: ':memory:' }));
 
+/** A database file as a version before the migration holding `marker` left it (open: close it). */
+async function databaseBefore(file: string, marker: string) {
+  const { default: Database } = await import('better-sqlite3');
+  const { SQLITE_MIGRATIONS } = await import('../src/store/sqlite/schema.js');
+  const before = SQLITE_MIGRATIONS.findIndex((migration) => migration.includes(marker));
+  assert.ok(before > 0, marker);
+  const db = new Database(file);
+  for (const migration of SQLITE_MIGRATIONS.slice(0, before)) db.exec(migration);
+  db.pragma(`user_version = ${before}`);
+  return db;
+}
+
 describe('SQLite storage', () => {
   it('stores a large profile once per change, not once per event (disk use stays flat)', async () => {
     const { statSync } = await import('node:fs');
@@ -45,15 +57,10 @@ describe('SQLite storage', () => {
   });
 
   it('upgrades a database made before the catalog: its catalog fills from then on', async () => {
-    const { default: Database } = await import('better-sqlite3');
-    const { SQLITE_MIGRATIONS } = await import('../src/store/sqlite/schema.js');
     const { ingestProcessor } = await import('../src/engine/ingest-processor.js');
     const { event, unit } = await import('./store-contract.js');
     const file = join(dir, 'before-catalog.db');
-    const old = new Database(file);
-    const before = SQLITE_MIGRATIONS.length - 1;
-    for (const migration of SQLITE_MIGRATIONS.slice(0, before)) old.exec(migration);
-    old.pragma(`user_version = ${before}`);
+    const old = await databaseBefore(file, 'CREATE TABLE catalog_names');
     old.prepare("INSERT INTO projects (name, api_key_hash, api_key_hint, created_at) VALUES ('old', 'old', 'old', 0)").run();
     old.close();
     const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
@@ -61,6 +68,26 @@ describe('SQLite storage', () => {
       assert.deepEqual(await store.catalog(1), { eventTypes: [], eventProperties: [], userProperties: [] });
       await (await store.commitIngest([unit(1, [event({ userId: 'old-u1', eventType: 'After upgrade' })])], ingestProcessor)).durable;
       assert.deepEqual((await store.catalog(1)).eventTypes, ['After upgrade']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('upgrades a database whose too-large dead letters have no time of death: they died when planned', async () => {
+    const file = join(dir, 'before-dead-at.db');
+    const old = await databaseBefore(file, 'SET dead_at = created_at');
+    const insert = old.prepare(
+      `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, dead_at, last_error)
+       VALUES (1, ?, 'user:u', 0, 'event', ?, 'dead', ?, 0, ?, ?, ?, ?)`,
+    );
+    insert.run(1, '{}', 'rejected', 1000, 1000, 5000, 'refused: plain text'); // planned first, died last
+    insert.run(2, null, 'too_large', 2000, 2000, null, '{"message":"too large"}'); // died when planned
+    old.close();
+    const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
+    try {
+      const letters = await store.listDeadLetters(1, {}, 0, 10);
+      assert.deepEqual(letters.map((d) => [d.eventSeq, d.deadAt]), [[2, 2000], [1, 5000]]);
+      assert.deepEqual((await store.listDeadLetters(1, { from: 1500, to: 2500 }, 0, 10)).map((d) => d.eventSeq), [2]);
     } finally {
       await store.close();
     }

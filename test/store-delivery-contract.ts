@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { deliveryPlanner } from '../src/engine/delivery-planner.js';
 import { ingestProcessor } from '../src/engine/ingest-processor.js';
 import { emptyDelta, minuteOf } from '../src/metrics/delivery-metrics.js';
+import { readDeliveryError } from '../src/store/delivery-error.js';
 import type { AttemptRecord, PendingDelivery, SyncRecord } from '../src/store/delivery-types.js';
 import type { Store } from '../src/store/types.js';
 import { validateSyncInput } from '../src/sync/sync-validation.js';
@@ -89,7 +90,7 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
         sync.id,
         [
           { id: first.id, at: NOW, kind: 'delivered', countsAttempt: true, attempt: attempt('delivered', 200) },
-          { id: second.id, at: NOW, kind: 'retry', nextAttemptAt: NOW + 1000, countsAttempt: true, error: '{"status":503}', attempt: attempt('failed', 503) },
+          { id: second.id, at: NOW, kind: 'retry', nextAttemptAt: NOW + 1000, countsAttempt: true, error: { status: 503, cause: 'server_error', message: 'HTTP 503' }, attempt: attempt('failed', 503) },
         ],
         [{ syncId: sync.id, minute: minuteOf(NOW), delta: delivered }],
         [{ syncId: sync.id, category: 'server_error', reason: 'HTTP 503', at: NOW, count: 1, sample: { item: { n: 1 }, reply: { status: 503, body: 'down' } } }],
@@ -97,6 +98,8 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 1, delivered: 1, dead: 0, discarded: 1 });
       const [retried] = await store.pendingDeliveries(sync.id, 0, 100);
       assert.deepEqual([retried?.attempts, retried?.sends, retried?.nextAttemptAt], [1, 1, NOW + 1000]);
+      const [waiting] = await store.findDeliveries({ syncId: sync.id, status: 'pending', limit: 10 });
+      assert.deepEqual(readDeliveryError(waiting?.lastError ?? null), { status: 503, cause: 'server_error', message: 'HTTP 503' }, 'the error is stored as JSON');
       const [done] = await store.findDeliveries({ syncId: sync.id, status: 'delivered', limit: 10 });
       assert.deepEqual(done?.history, [attempt('delivered', 200)]);
       assert.equal(done?.deliveredAt, NOW);
@@ -107,7 +110,7 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
 
       await store.recordDeliveryResults(
         sync.id,
-        [{ id: second.id, at: NOW + 1000, kind: 'dead', cause: 'rejected', countsAttempt: true, error: '{"reason":"invalid"}', attempt: attempt('rejected', 207) }],
+        [{ id: second.id, at: NOW + 1000, kind: 'dead', cause: 'rejected', countsAttempt: true, error: { status: 207, reason: 'invalid', field: 'attributes.note', message: 'too long' }, attempt: attempt('rejected', 207) }],
         [],
         [],
       );
@@ -130,7 +133,7 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       assert.equal(bucket?.delta.dead, 0, 'the replayed letter left the not-delivered counter');
       await store.recordDeliveryResults(
         sync.id,
-        [{ id: dead?.id ?? 0, at: NOW + 6000, kind: 'dead', cause: 'expired', countsAttempt: true, error: '{}', attempt: attempt('expired', 503) }],
+        [{ id: dead?.id ?? 0, at: NOW + 6000, kind: 'dead', cause: 'expired', countsAttempt: true, error: { status: 503, cause: 'server_error', message: 'HTTP 503', expired: 'failed 3 attempts' }, attempt: attempt('expired', 503) }],
         [],
         [],
       );
@@ -139,6 +142,31 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       assert.equal(await store.deadLetterCount(sync.id), 0);
       assert.deepEqual(await store.deliveryCounts(sync.id), { pending: 0, delivered: 1, dead: 1, discarded: 1 }, 'dropped letters stay not delivered');
       assert.deepEqual(await store.replayDeadLetters(sync.id, {}, NOW), { replayed: [], skipped: [] });
+    });
+
+    it('lists dead letters oldest death first (not in planning order), paged after the last one listed', async () => {
+      await ingest({ userId: 'dl-order-1', insertId: 'dl-order-1' }, { userId: 'dl-order-2', insertId: 'dl-order-2' }, { userId: 'dl-order-3', insertId: 'dl-order-3' });
+      const [first, second, third] = (await store.pendingDeliveries(sync.id, 0, 100)) as [PendingDelivery, PendingDelivery, PendingDelivery];
+      const die = (id: number, at: number, cause: 'rejected' | 'expired') => ({
+        id,
+        at,
+        kind: 'dead' as const,
+        cause,
+        countsAttempt: true,
+        error: { status: 400, reason: 'invalid', field: '', message: 'refused' },
+        attempt: attempt(cause, 400),
+      });
+      // planned first, died last; the other two die together (same time: by id)
+      await store.recordDeliveryResults(sync.id, [die(second.id, NOW + 20_000, 'rejected'), die(third.id, NOW + 20_000, 'rejected')], [], []);
+      await store.recordDeliveryResults(sync.id, [die(first.id, NOW + 30_000, 'expired')], [], []);
+      const ids = async (afterId: number, limit = 10, selection = {}) => (await store.listDeadLetters(sync.id, selection, afterId, limit)).map((d) => d.id);
+      assert.deepEqual(await ids(0), [second.id, third.id, first.id]);
+      assert.deepEqual(await ids(0, 2), [second.id, third.id]);
+      assert.deepEqual(await ids(third.id, 2), [first.id], 'the next page starts after the last letter listed');
+      assert.deepEqual(await ids(second.id), [third.id, first.id]);
+      assert.deepEqual(await ids(first.id), []);
+      assert.deepEqual(await ids(0, 10, { from: NOW + 20_000, to: NOW + 30_000 }), [second.id, third.id], 'from inclusive, to exclusive');
+      await store.dropDeadLetters(sync.id, {}, NOW + 40_000);
     });
 
     it('prunes old metric buckets', async () => {

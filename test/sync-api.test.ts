@@ -84,6 +84,46 @@ describe('sync API: GET → edit → PUT or PATCH', () => {
     assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).body.name, created.name);
   });
 
+  it('an emptied or mistyped site_id is named as such, not as a missing key; a new valid one still needs its key', async () => {
+    const created = await createSync();
+    for (const [method, siteId] of [['PATCH', ''], ['PATCH', 5], ['PUT', '']] as const) {
+      const body = method === 'PATCH' ? { customerio: { site_id: siteId } } : { ...created, customerio: { site_id: siteId, region: 'us' } };
+      const reply = await service.admin(method, `/api/syncs/${created.id}`, body);
+      assert.equal(reply.status, 400, `${method} ${JSON.stringify(siteId)}`);
+      assert.equal(reply.body.field, 'customerio.site_id', `${method} ${JSON.stringify(siteId)}: ${reply.body.message}`);
+      assert.match(reply.body.message, /^customerio\.site_id: /);
+    }
+    const moved = await service.admin('PATCH', `/api/syncs/${created.id}`, { customerio: { site_id: 'another-site' } });
+    assert.equal(moved.status, 400);
+    assert.deepEqual(moved.body, {
+      error: 'invalid_request',
+      message: 'customerio.api_key: required when customerio.site_id changes (a Track API key belongs to one site)',
+      field: 'customerio.api_key',
+    });
+    assert.equal((await service.admin('GET', `/api/syncs/${created.id}`)).body.customerio.site_id, SIM_WORKSPACE.siteId, 'nothing changed');
+  });
+
+  it('POST takes what GET answered, so GET → new name (and the key) → POST copies a sync; id and the other read-only fields are ignored', async () => {
+    const original = await createSync({ send_events: { enabled: true, events: [{ event_type: 'Order Completed', where: [] }], anonymous: true } });
+    const shown = (await service.admin('GET', `/api/syncs/${original.id}`)).body;
+    const copy = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy)`, customerio: { ...shown.customerio, api_key: SIM_WORKSPACE.apiKey } });
+    assert.equal(copy.status, 201, JSON.stringify(copy.body));
+    assert.notEqual(copy.body.id, original.id, 'a new sync, whatever id the body says');
+    const settings = ({ id: _id, name: _name, created_at: _c, updated_at: _u, ...rest }: Record<string, unknown>) => rest;
+    assert.deepEqual(settings(copy.body), settings(shown), 'the same settings, status and (empty) counts');
+    assert.equal((await service.admin('GET', `/api/syncs/${original.id}`)).body.name, original.name, 'the original is untouched');
+    assert.deepEqual((await service.admin('POST', `/api/syncs/${copy.body.id}/test`)).body, { ok: true, region: 'us' });
+
+    const withoutKey = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy 2)` });
+    assert.equal(withoutKey.status, 400);
+    assert.equal(withoutKey.body.field, 'customerio.api_key');
+    assert.match(withoutKey.body.message, /^customerio\.api_key: required: GET never shows the key; a new sync needs it sent/);
+    const notTrue = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy 3)`, customerio: { ...shown.customerio, api_key_set: false, api_key: 'k' } });
+    assert.equal(notTrue.body.field, 'customerio.api_key_set');
+    const typo = await service.admin('POST', '/api/syncs', { ...shown, name: `${shown.name} (copy 4)`, customerio: { ...shown.customerio, api_key: 'k' }, statuss: 'x' });
+    assert.equal(typo.body.field, 'statuss', 'other fields are still validated');
+  });
+
   it('still refuses a field GET never shows', async () => {
     const created = await createSync();
     const reply = await service.admin('PUT', `/api/syncs/${created.id}`, { ...created, send_user: {} });
@@ -203,6 +243,34 @@ describe('metrics: dates that cannot be right are refused', () => {
     assert.equal(reply.status, 400);
     assert.equal(reply.body.field, 'from');
     assert.equal(reply.body.message, 'from is not a date on the calendar: 2026-11 has days 01 to 30');
+  });
+
+  it('dead-letter from/to and the time series take only ISO-8601 date-times on the calendar, naming the field', async () => {
+    const created = await createSync();
+    const path = `/api/syncs/${created.id}`;
+    for (const [text, problem] of [
+      ['March 3', /must be an ISO-8601 date and time/],
+      ['2026-03-03', /must be an ISO-8601 date and time/],
+      ['1772496000000', /must be an ISO-8601 date and time/],
+      ['2026-02-30T00:00:00Z', /is not a date on the calendar: 2026-02 has days 01 to 28/],
+    ] as const) {
+      for (const field of ['from', 'to']) {
+        const calls = [
+          service.admin('GET', `${path}/dead-letters?${field}=${encodeURIComponent(text)}`),
+          service.admin('POST', `${path}/dead-letters/replay`, { [field]: text }),
+          service.admin('POST', `${path}/dead-letters/drop`, { [field]: text }),
+          service.admin('GET', `${path}/metrics?${field}=${encodeURIComponent(text)}`),
+        ];
+        for (const reply of await Promise.all(calls)) {
+          assert.equal(reply.status, 400, `${field}=${text}: ${JSON.stringify(reply.body)}`);
+          assert.equal(reply.body.field, field);
+          assert.match(reply.body.message, new RegExp(`^${field} ${problem.source}`));
+        }
+      }
+    }
+    const from = encodeURIComponent('2026-03-03T00:00:00+01:00');
+    assert.equal((await service.admin('GET', `${path}/dead-letters?from=${from}&to=2026-03-04T00:00:00.000Z`)).status, 200);
+    assert.equal((await service.admin('POST', `${path}/dead-letters/drop`, { from: '2026-03-03T00:00', to: '2026-03-04T00:00:00Z' })).status, 200);
   });
 
   it('says that a + left unencoded in the query string must be sent as %2B', async () => {

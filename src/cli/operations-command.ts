@@ -57,6 +57,7 @@ function stepLine(step: TraceStep): string {
     case 'discarded':
       return `${step.at}  discarded ${step.action}: ${step.reason}`;
     case 'attempt':
+      if (step.outcome === 'replayed') return `${step.at}  replayed from the dead-letter store`;
       return `${step.at}  request: ${step.outcome}${step.status === null ? '' : ` (${step.status})`}${step.message === undefined ? '' : ` ${step.message}`}`;
     case 'delivered':
       return `${step.at}  delivered #${step.delivery_id}`;

@@ -1,4 +1,5 @@
-import type { DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
+import { readDeliveryError, readStoredItem } from '../store/delivery-error.js';
+import type { AttemptRecord, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { StoredEvent } from '../store/types.js';
 import { planDeliveries } from '../sync/plan-deliveries.js';
 import type { SyncConfig } from '../sync/sync-schema.js';
@@ -7,7 +8,7 @@ import type { SyncConfig } from '../sync/sync-schema.js';
 export type TraceStep =
   | { step: 'planned'; at: string; delivery_id: number; action: string; item: unknown; cuts: number }
   | { step: 'discarded'; at: string; delivery_id: number; action: string; reason: string }
-  | { step: 'attempt'; at: string; delivery_id: number; outcome: string; status: number | null; message?: string }
+  | { step: 'attempt'; at: string; delivery_id: number; outcome: AttemptRecord['outcome']; status: number | null; message?: string }
   | { step: 'delivered'; at: string; delivery_id: number }
   | { step: 'dead_lettered'; at: string; delivery_id: number; cause: string; error: unknown; dropped_at: string | null }
   | { step: 'waiting'; delivery_id: number; next_attempt_at: string; attempts: number }
@@ -40,7 +41,7 @@ function deliverySteps(d: DeliveryRecord): TraceStep[] {
   if (d.status === 'discarded') {
     return [{ step: 'discarded', at: iso(d.createdAt), delivery_id: d.id, action: d.action, reason: d.reason ?? '' }];
   }
-  steps.push({ step: 'planned', at: iso(d.createdAt), delivery_id: d.id, action: d.action, item: d.itemJson === null ? null : (JSON.parse(d.itemJson) as unknown), cuts: d.cuts });
+  steps.push({ step: 'planned', at: iso(d.createdAt), delivery_id: d.id, action: d.action, item: readStoredItem(d.itemJson), cuts: d.cuts });
   for (const attempt of d.history) {
     steps.push({
       step: 'attempt',
@@ -58,7 +59,7 @@ function deliverySteps(d: DeliveryRecord): TraceStep[] {
       at: iso(d.deadAt ?? d.createdAt),
       delivery_id: d.id,
       cause: d.reason ?? 'unknown',
-      error: d.lastError === null ? null : (JSON.parse(d.lastError) as unknown),
+      error: readDeliveryError(d.lastError),
       dropped_at: d.droppedAt === null ? null : iso(d.droppedAt),
     });
   } else steps.push({ step: 'waiting', delivery_id: d.id, next_attempt_at: iso(d.nextAttemptAt), attempts: d.attempts });

@@ -1,8 +1,9 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeadLetters } from '../engine/dead-letters.js';
-import { traceEvent } from '../engine/event-trace.js';
+import { searchTraces } from '../engine/trace-search.js';
 import { AmpstreamError } from '../errors.js';
+import { parseIsoInstant } from '../metrics/metrics-summary.js';
 import type { DeadLetterSelection } from '../store/delivery-types.js';
 import { deliveryView } from './delivery-view.js';
 import type { Store } from '../store/types.js';
@@ -20,16 +21,9 @@ const Selection = Type.Object(
   { additionalProperties: false },
 );
 
-function instant(text: string | undefined, field: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Date.parse(text);
-  if (Number.isNaN(value)) throw new AmpstreamError('invalid_request', `${field} must be an ISO-8601 date-time`, { field });
-  return value;
-}
-
 function selection(input: { ids?: number[]; reason?: DeadLetterSelection['cause']; from?: string; to?: string }): DeadLetterSelection {
-  const from = instant(input.from, 'from');
-  const to = instant(input.to, 'to');
+  const from = input.from === undefined ? undefined : parseIsoInstant(input.from, 'from');
+  const to = input.to === undefined ? undefined : parseIsoInstant(input.to, 'to');
   return {
     ...(input.ids === undefined ? {} : { ids: input.ids }),
     ...(input.reason === undefined ? {} : { cause: input.reason }),
@@ -108,19 +102,13 @@ export async function deadLetterRoutes(scope: FastifyInstance, options: { deadLe
       if (q.insert_id === undefined && q.user_id === undefined && q.device_id === undefined) {
         throw new AmpstreamError('invalid_request', 'give insert_id, user_id or device_id', { field: 'insert_id' });
       }
-      const events = await store.findEvents({
+      const traces = await searchTraces(store, {
         ...(q.project_id === undefined ? {} : { projectId: q.project_id }),
         ...(q.insert_id === undefined ? {} : { insertId: q.insert_id }),
         ...(q.user_id === undefined ? {} : { userId: q.user_id }),
         ...(q.device_id === undefined ? {} : { deviceId: q.device_id }),
         limit: q.limit ?? 20,
       });
-      const syncs = await store.listSyncs();
-      const traces = [];
-      for (const event of events) {
-        const deliveries = await store.findDeliveries({ eventSeq: event.seq, limit: 100 });
-        traces.push(traceEvent(event, syncs, deliveries));
-      }
       return { events: traces };
     },
   );

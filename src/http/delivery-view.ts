@@ -1,3 +1,4 @@
+import { readDeliveryError, readStoredItem } from '../store/delivery-error.js';
 import type { DeliveryRecord } from '../store/delivery-types.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -19,8 +20,8 @@ export function deliveryView(d: DeliveryRecord) {
     delivered_at: iso(d.deliveredAt),
     dead_at: d.status === 'dead' ? iso(d.deadAt ?? d.createdAt) : null,
     dropped_at: iso(d.droppedAt),
-    error: d.lastError === null ? null : (JSON.parse(d.lastError) as unknown),
+    error: readDeliveryError(d.lastError),
     history: d.history.map((h) => ({ ...h, at: iso(h.at) })),
-    item: d.itemJson === null ? null : (JSON.parse(d.itemJson) as unknown),
+    item: readStoredItem(d.itemJson),
   };
 }

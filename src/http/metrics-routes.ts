@@ -2,7 +2,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AmpstreamError } from '../errors.js';
 import { HOUR_MS, MINUTE_MS } from '../metrics/delivery-metrics.js';
-import { instantProblem, offCalendar, resolvePeriod, summarize, TIME_PERIODS, type TimePeriod } from '../metrics/metrics-summary.js';
+import { parseIsoInstant, resolvePeriod, summarize, TIME_PERIODS, type TimePeriod } from '../metrics/metrics-summary.js';
 import { seriesPoint } from '../metrics/metrics-series.js';
 import type { Store } from '../store/types.js';
 
@@ -10,13 +10,6 @@ const SyncId = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$' }) });
 
 async function requireSync(store: Store, id: number): Promise<void> {
   if ((await store.getSync(id)) === undefined) throw new AmpstreamError('not_found', `sync ${id} does not exist`, { field: 'sync_id' });
-}
-
-/** A `from`/`to` of the time series: any date-time Date.parse reads, but on the calendar (no November 31). */
-function instant(text: string, field: string): number {
-  const value = Date.parse(text);
-  if (Number.isNaN(value) || offCalendar(text) !== undefined) throw new AmpstreamError('invalid_request', instantProblem(text, field), { field });
-  return value;
 }
 
 /**
@@ -73,8 +66,8 @@ export async function metricsRoutes(scope: FastifyInstance, options: { store: St
       await requireSync(store, id);
       const granularity = request.query.granularity ?? 'minute';
       const now = clock();
-      const to = request.query.to === undefined ? now + 1 : instant(request.query.to, 'to');
-      const from = request.query.from === undefined ? to - (granularity === 'minute' ? 60 * MINUTE_MS : 48 * HOUR_MS) : instant(request.query.from, 'from');
+      const to = request.query.to === undefined ? now + 1 : parseIsoInstant(request.query.to, 'to');
+      const from = request.query.from === undefined ? to - (granularity === 'minute' ? 60 * MINUTE_MS : 48 * HOUR_MS) : parseIsoInstant(request.query.from, 'from');
       if (from >= to) {
         const until = request.query.to === undefined ? 'now (to left out)' : 'to';
         throw new AmpstreamError('invalid_request', `from must be before ${until}: the range is empty`, { field: 'from' });

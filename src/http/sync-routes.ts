@@ -26,19 +26,23 @@ async function syncView(sync: SyncRecord, syncs: SyncService) {
 }
 
 /**
- * What GET shows besides the config. PUT and PATCH take them back and ignore them, so a client can
- * GET a sync, edit it and send it back; an `id` other than the URL's is refused (it would say the
- * body is another sync's). The types below fail to compile when syncView gains a field not listed.
+ * What GET shows besides the config. POST, PUT and PATCH take them back and ignore them, so a client
+ * can GET a sync, edit it and send it back, or send it as a new sync (a copy). For PUT and PATCH an
+ * `id` other than the URL's is refused (it would say the body is another sync's); POST ignores any
+ * `id` (the new sync gets its own). The types below fail to compile when syncView gains a field not listed.
  */
 const READ_ONLY_FIELDS = ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at'] as const;
 type ReadOnlyField = Exclude<keyof Awaited<ReturnType<typeof syncView>>, keyof SyncView>;
 const everyReadOnlyFieldListed: [ReadOnlyField] extends [(typeof READ_ONLY_FIELDS)[number]] ? true : never = true;
 void everyReadOnlyFieldListed;
 
-/** The body of a PUT or PATCH without the read-only fields GET added (anything else is validated as sent). */
-function withoutReadOnlyFields(body: unknown, id: number): unknown {
+/**
+ * The body of a POST, PUT or PATCH without the read-only fields GET added (anything else is
+ * validated as sent). `id`: the URL's (PUT, PATCH), which a body's `id` must equal; none for POST.
+ */
+function withoutReadOnlyFields(body: unknown, id?: number): unknown {
   if (!isPlainObject(body)) return body;
-  if (hasOwn(body, 'id') && getOwn(body, 'id') !== id) {
+  if (id !== undefined && hasOwn(body, 'id') && getOwn(body, 'id') !== id) {
     throw new AmpstreamError('invalid_request', `id: this is sync ${id} (the URL's id); leave id out or send ${id}`, { field: 'id' });
   }
   const config = copyObject(body);
@@ -56,7 +60,7 @@ export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncS
   const { syncs } = options;
 
   app.post('/api/syncs', async (request, reply) => {
-    const sync = await syncs.create(request.body);
+    const sync = await syncs.create(withoutReadOnlyFields(request.body));
     reply.code(201);
     return syncView(sync, syncs);
   });

@@ -77,7 +77,12 @@ export function instantProblem(text: string, field: string): string {
   return `${field} must be an ISO-8601 date and time such as 2022-10-01T07:00:00+01:00${plusAsSpace}`;
 }
 
-function parseIsoInstant(text: string, field: string): number {
+/**
+ * An ISO-8601 date and time (`2026-03-03T07:00`, seconds, fractions and a zone optional; none means
+ * UTC) on the calendar, in milliseconds; anything else (`March 3`, a date alone, epoch numbers,
+ * November 31) is a 400 naming `field`. For every date-time parameter of the admin API.
+ */
+export function parseIsoInstant(text: string, field: string): number {
   const match = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
   const value = Date.parse(match === null ? 'invalid' : match[3] === undefined ? `${text}Z` : text);
   if (Number.isNaN(value) || offCalendar(text) !== undefined) throw new AmpstreamError('invalid_request', instantProblem(text, field), { field });

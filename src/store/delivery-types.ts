@@ -1,5 +1,6 @@
 import type { JsonObject } from '../amplitude/plain-data.js';
 import type { MetricDelta } from '../metrics/delivery-metrics.js';
+import type { DeliveryError } from './delivery-error.js';
 import type { EventRecord, PersonKey } from './types.js';
 
 /** Why a sync is not sending: a configuration problem Customer.io reported (bad credentials, wrong region). */
@@ -123,8 +124,11 @@ export interface PendingDelivery {
 /** One request that carried a delivery, as its history shows it. */
 export interface AttemptRecord {
   at: number;
-  /** delivered, rejected (by Customer.io, for good), failed (will retry), expired, rate_limited, paused. */
-  outcome: 'delivered' | 'rejected' | 'failed' | 'expired' | 'rate_limited' | 'paused';
+  /**
+   * delivered, rejected (by Customer.io, for good), failed (will retry), expired, rate_limited,
+   * paused; or replayed: no request, the dead letter was made pending again (status null).
+   */
+  outcome: 'delivered' | 'rejected' | 'failed' | 'expired' | 'rate_limited' | 'paused' | 'replayed';
   status: number | null;
   message?: string;
 }
@@ -132,8 +136,8 @@ export interface AttemptRecord {
 /** What became of one delivery after a request carried it. */
 export type DeliveryResult = { id: number; at: number; countsAttempt: boolean; attempt: AttemptRecord } & (
   | { kind: 'delivered' }
-  | { kind: 'retry'; nextAttemptAt: number; error: string }
-  | { kind: 'dead'; cause: 'rejected' | 'expired'; error: string }
+  | { kind: 'retry'; nextAttemptAt: number; error: DeliveryError }
+  | { kind: 'dead'; cause: 'rejected' | 'expired'; error: DeliveryError }
 );
 
 /** Failures of one class and reason, with recent samples (the item sent and Customer.io's reply). */
@@ -186,6 +190,7 @@ export interface DeliveryRecord {
   nextAttemptAt: number;
   createdAt: number;
   deliveredAt: number | null;
+  /** The last error as stored: JSON text of a DeliveryError (plain text in rows of older versions); read it with readDeliveryError. */
   lastError: string | null;
   sends: number;
   history: AttemptRecord[];

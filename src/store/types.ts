@@ -274,7 +274,10 @@ export interface Store {
   pruneMetrics(minutesBefore: number, hoursBefore: number): Promise<void>;
   failureGroups(syncId: number): Promise<FailureGroup[]>;
   findDeliveries(query: { syncId?: number; eventSeq?: number; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;
-  /** Dead letters of a sync not dropped, oldest death first, within the selection. */
+  /**
+   * Dead letters of a sync not dropped, within the selection, oldest death first (by id at the same
+   * time): `afterId` 0 for the first page, else the id of the last letter of the previous page.
+   */
   listDeadLetters(syncId: number, selection: DeadLetterSelection, afterId: number, limit: number): Promise<DeliveryRecord[]>;
   /**
    * Makes selected dead letters pending again with the same items (event ids unchanged), and takes

@@ -290,6 +290,14 @@ describe('validateSyncInput: replace and patch', () => {
     assert.equal(validateSyncInput({ customerio: { site_id: 'site-2', api_key: 'key-2' } }, 'patch', existing).customerio.api_key, 'key-2');
   });
 
+  it('names a site_id that is itself wrong before asking for a key for it', () => {
+    for (const mode of ['replace', 'patch'] as const) {
+      for (const siteId of ['', ' ', 5, false]) {
+        assert.equal(rejection({ name: 'x', customerio: { site_id: siteId } }, mode, existing).field, 'customerio.site_id', `${mode} ${JSON.stringify(siteId)}`);
+      }
+    }
+  });
+
   it('patch merges over the existing config and replaces lists whole', () => {
     const patched = validateSyncInput(
       { send_events: { anonymous: true, properties: { user: ['plan'] } }, send_users: { properties: ['plan'] } },

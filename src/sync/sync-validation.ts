@@ -40,34 +40,50 @@ function normalizeProjectId(candidate: JsonObject): void {
 }
 
 /**
- * The Customer.io key is write-only, so a replace or patch may leave it out to keep the existing
- * one. `api_key_set: true`, as the API shows a sync, may be sent back and means the same. A key
- * belongs to one site, so a new `site_id` needs its key.
+ * `api_key_set: true`, as the API shows a sync, may be sent back (it says nothing): removed. Returns
+ * whether it was there. Any other value is refused: a key is changed by sending `api_key`.
  */
-function keepExistingApiKey(candidate: JsonObject, input: JsonObject, existing: SyncConfig): void {
-  const customerio = objectAt(candidate, 'customerio');
-  if (customerio === undefined) return;
-  if (hasOwn(customerio, 'api_key_set')) {
-    if (customerio.api_key_set !== true) {
-      throw invalid('customerio.api_key_set', 'only true (as the API shows it) may be sent back; send customerio.api_key to change the key');
-    }
-    delete customerio.api_key_set;
+function takeBackApiKeySet(customerio: JsonObject): boolean {
+  if (!hasOwn(customerio, 'api_key_set')) return false;
+  if (customerio.api_key_set !== true) {
+    throw invalid('customerio.api_key_set', 'only true (as the API shows it) may be sent back; send customerio.api_key to change the key');
   }
-  const keyGiven = hasOwn(objectAt(input, 'customerio') ?? {}, 'api_key');
-  if (keyGiven) return;
-  if (getOwn(customerio, 'site_id') !== existing.customerio.site_id) {
-    if (hasOwn(customerio, 'site_id')) throw invalid('customerio.api_key', 'required when customerio.site_id changes (a Track API key belongs to one site)');
-    return;
-  }
-  setOwn(customerio, 'api_key', existing.customerio.api_key);
+  delete customerio.api_key_set;
+  return true;
 }
 
-/** The input as a whole config, before defaults: merged over the existing one for patch and replace. */
-function candidateConfig(input: JsonObject, mode: SyncInputMode, existing: SyncConfig | undefined): JsonObject {
+/**
+ * The Customer.io key is write-only, so a replace or patch may leave it out to keep the existing
+ * one. `api_key_set: true`, as the API shows a sync, may be sent back and means the same. A key
+ * belongs to one site, so a new `site_id` needs its key: returns true when the key was left out
+ * with another `site_id`. The existing key stands in meanwhile, so the schema check (which runs
+ * first) names a `site_id` that is itself wrong (empty, not a string) rather than the key.
+ */
+function keepExistingApiKey(candidate: JsonObject, input: JsonObject, existing: SyncConfig): boolean {
+  const customerio = objectAt(candidate, 'customerio');
+  if (customerio === undefined) return false;
+  takeBackApiKeySet(customerio);
+  const keyGiven = hasOwn(objectAt(input, 'customerio') ?? {}, 'api_key');
+  if (keyGiven) return false;
+  setOwn(customerio, 'api_key', existing.customerio.api_key);
+  return hasOwn(customerio, 'site_id') && getOwn(customerio, 'site_id') !== existing.customerio.site_id;
+}
+
+/** The input as a whole config, before defaults (merged over the existing one for patch and replace), and what the key checks found. */
+interface Candidate {
+  candidate: JsonObject;
+  /** A replace or patch moved to another site without its key (refused after the schema check). */
+  newSiteNeedsKey: boolean;
+  /** A create sent `api_key_set: true` (a sync as GET shows it, being copied). */
+  copiedView: boolean;
+}
+
+function candidateConfig(input: JsonObject, mode: SyncInputMode, existing: SyncConfig | undefined): Candidate {
   if (mode === 'create') {
     const candidate = structuredClone(input);
     normalizeProjectId(candidate);
-    return candidate;
+    const customerio = objectAt(candidate, 'customerio');
+    return { candidate, newSiteNeedsKey: false, copiedView: customerio !== undefined && takeBackApiKeySet(customerio) };
   }
   if (existing === undefined) throw new Error(`validateSyncInput: mode ${mode} needs the existing sync`);
   const candidate = mode === 'patch' ? (applyMergePatch(structuredClone(existing), input) as JsonObject) : structuredClone(input);
@@ -76,8 +92,7 @@ function candidateConfig(input: JsonObject, mode: SyncInputMode, existing: SyncC
   if (hasOwn(candidate, 'project_id') && candidate.project_id !== existing.project_id) {
     throw invalid('project_id', 'a sync stays in its project; create a new sync for another project');
   }
-  keepExistingApiKey(candidate, input, existing);
-  return candidate;
+  return { candidate, newSiteNeedsKey: keepExistingApiKey(candidate, input, existing), copiedView: false };
 }
 
 function checkClause(clause: WhereClause, path: string): void {
@@ -125,8 +140,15 @@ export function validateSyncInput(input: unknown, mode: SyncInputMode, existing?
   if (!isPlainObject(input)) {
     throw new AmpstreamError('invalid_request', `a sync must be a JSON object such as {"name": …, "project_id": …, "customerio": {…}}; got ${kindOf(input)}`);
   }
-  const candidate = candidateConfig(input, mode, existing);
-  if (!checkSchema(candidate)) throw validationError(checkSchema.errors ?? []);
+  const { candidate, newSiteNeedsKey, copiedView } = candidateConfig(input, mode, existing);
+  if (!checkSchema(candidate)) {
+    const error = validationError(checkSchema.errors ?? []);
+    if (copiedView && error.field === 'customerio.api_key' && !hasOwn(objectAt(candidate, 'customerio') ?? {}, 'api_key')) {
+      throw invalid('customerio.api_key', 'required: GET never shows the key; a new sync needs it sent, also when it copies another one');
+    }
+    throw error;
+  }
+  if (newSiteNeedsKey) throw invalid('customerio.api_key', 'required when customerio.site_id changes (a Track API key belongs to one site)');
   checkMeaning(candidate);
   return candidate;
 }

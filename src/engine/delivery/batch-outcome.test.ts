@@ -31,9 +31,9 @@ describe('judgeBatch', () => {
   it('207: the named items are dead-lettered with Customer.io\'s words; the others delivered', () => {
     const verdict = judge({ kind: 'items_rejected', status: 207, othersAccepted: true, failures: [{ batchIndex: 1, reason: 'invalid', field: 'attributes.note', message: 'too long' }] });
     assert.deepEqual(verdict.results.map((r) => r.kind), ['delivered', 'dead', 'delivered']);
-    const dead = verdict.results[1] as { cause: string; error: string };
+    const dead = verdict.results[1] as { cause: string; error: unknown };
     assert.equal(dead.cause, 'rejected');
-    assert.deepEqual(JSON.parse(dead.error), { status: 207, reason: 'invalid', field: 'attributes.note', message: 'too long' });
+    assert.deepEqual(dead.error, { status: 207, reason: 'invalid', field: 'attributes.note', message: 'too long' });
     assert.deepEqual(verdict.failures.map((f) => [f.category, f.count]), [['invalid_attribute', 1]]);
   });
 
@@ -41,6 +41,7 @@ describe('judgeBatch', () => {
     const verdict = judge({ kind: 'items_rejected', status: 400, othersAccepted: false, failures: [{ batchIndex: 0, reason: 'invalid', field: 'identifiers.id', message: 'bad' }] });
     assert.deepEqual(verdict.results.map((r) => [r.kind, r.countsAttempt]), [['dead', true], ['retry', false], ['retry', false]]);
     assert.equal((verdict.results[1] as { nextAttemptAt: number }).nextAttemptAt, NOW);
+    assert.deepEqual((verdict.results[1] as { error: unknown }).error, { status: 400, cause: 'batch_refused', message: 'another item of its batch was refused; sent again' });
     assert.equal(verdict.failures[0]?.category, 'identifier_conflict');
   });
 

@@ -1,4 +1,5 @@
 import type { TrackOutcome } from '../../customerio/track-outcome.js';
+import { readStoredItem } from '../../store/delivery-error.js';
 import type { AttemptRecord, DeliveryResult, FailureSample, SyncPause } from '../../store/delivery-types.js';
 import type { QueuedDelivery } from './delivery-queue.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
@@ -14,6 +15,9 @@ export interface BatchVerdict {
 }
 
 const SAMPLE_BODY_BYTES = 2000;
+
+/** Why an item Customer.io did not name is sent again when it refused the whole batch (a 400 naming others). */
+const BATCH_REFUSED = 'another item of its batch was refused; sent again';
 
 /** The failure class of an outcome, for error categories (a closed set). */
 export function failureCategory(outcome: Exclude<TrackOutcome, { kind: 'delivered' }>, itemFailure?: { reason: string; field: string; message: string }): string {
@@ -39,7 +43,7 @@ export function failureCategory(outcome: Exclude<TrackOutcome, { kind: 'delivere
 }
 
 function sample(item: QueuedDelivery, status: number | null, body: string): FailureSample['sample'] {
-  return { item: JSON.parse(item.itemJson) as unknown, reply: { status, body: body.slice(0, SAMPLE_BODY_BYTES) } };
+  return { item: readStoredItem(item.itemJson), reply: { status, body: body.slice(0, SAMPLE_BODY_BYTES) } };
 }
 
 /**
@@ -77,7 +81,7 @@ export function judgeBatch(
           kind: 'retry',
           nextAttemptAt: now + wait,
           countsAttempt: false,
-          error: JSON.stringify({ status: 429, cause: 'rate_limited', retry_after_ms: outcome.retryAfterMs }),
+          error: { status: 429, cause: 'rate_limited', retry_after_ms: outcome.retryAfterMs, message },
           attempt: attempt('rate_limited', 429, message),
         })),
         failures: [{ syncId, category: 'rate_limited', reason: 'HTTP 429', at: now, count: items.length, sample: sample(items[0] as QueuedDelivery, 429, message) }],
@@ -93,7 +97,7 @@ export function judgeBatch(
           kind: 'retry',
           nextAttemptAt: now,
           countsAttempt: false,
-          error: JSON.stringify({ status: outcome.status, problem: outcome.problem, message: outcome.message }),
+          error: { status: outcome.status, problem: outcome.problem, message: outcome.message },
           attempt: attempt('paused', outcome.status, outcome.message),
         })),
         failures: [{ syncId, category, reason: outcome.message, at: now, count: items.length, sample: sample(items[0] as QueuedDelivery, outcome.status, outcome.message) }],
@@ -118,7 +122,7 @@ export function judgeBatch(
             kind: 'dead',
             cause: 'rejected',
             countsAttempt: true,
-            error: JSON.stringify({ status: outcome.status, reason: failure.reason, field: failure.field, message: failure.message }),
+            error: { status: outcome.status, reason: failure.reason, field: failure.field, message: failure.message },
             attempt: attempt('rejected', outcome.status, message),
           };
         }
@@ -130,14 +134,14 @@ export function judgeBatch(
               kind: 'retry',
               nextAttemptAt: now,
               countsAttempt: false,
-              error: 'sent again: another item of its batch was refused',
-              attempt: attempt('failed', outcome.status, 'another item of the batch was refused; sent again'),
+              error: { status: outcome.status, cause: 'batch_refused', message: BATCH_REFUSED },
+              attempt: attempt('failed', outcome.status, BATCH_REFUSED),
             };
       });
       return { results, failures: [...failures.values()] };
     }
     case 'retryable': {
-      const error = JSON.stringify({ status: outcome.status, cause: outcome.cause, message: outcome.message });
+      const error = { status: outcome.status, cause: outcome.cause, message: outcome.message };
       const results: DeliveryResult[] = items.map((d) => {
         const decision = decideRetry(d.attempts + 1, d.createdAt, now, policy, random());
         return decision.kind === 'retry'
@@ -148,7 +152,7 @@ export function judgeBatch(
               kind: 'dead',
               cause: 'expired',
               countsAttempt: true,
-              error: JSON.stringify({ status: outcome.status, cause: outcome.cause, message: outcome.message, expired: decision.reason }),
+              error: { status: outcome.status, cause: outcome.cause, message: outcome.message, expired: decision.reason },
               attempt: attempt('expired', outcome.status, `${outcome.message}; ${decision.reason}`),
             };
       });

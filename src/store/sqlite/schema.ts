@@ -190,4 +190,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, kind, name)
   ) WITHOUT ROWID;
   `,
+  `
+  -- every dead letter has its time of death (items too large to send died when planned), so dead
+  -- letters list in order of death through deliveries_dead (sync_id, dead_at, then id)
+  UPDATE deliveries SET dead_at = created_at WHERE status = 'dead' AND dead_at IS NULL;
+  `,
 ];

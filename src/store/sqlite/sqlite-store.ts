@@ -22,6 +22,7 @@ import type {
   SyncRecord,
 } from '../delivery-types.js';
 import { CatalogCache, catalogLists, type CatalogRow } from '../catalog-cache.js';
+import { storedDeliveryError } from '../delivery-error.js';
 import type {
   CatalogName,
   EventQuery,
@@ -243,11 +244,11 @@ function deadLetterWhere(syncId: number, selection: DeadLetterSelection): { sql:
     params.push(selection.cause);
   }
   if (selection.from !== undefined) {
-    where.push('coalesce(dead_at, created_at) >= ?');
+    where.push('dead_at >= ?');
     params.push(selection.from);
   }
   if (selection.to !== undefined) {
-    where.push('coalesce(dead_at, created_at) < ?');
+    where.push('dead_at < ?');
     params.push(selection.to);
   }
   return { sql: where.join(' AND '), params };
@@ -377,8 +378,8 @@ export class SqliteStore implements Store {
          ON CONFLICT (sync_id, device_id) DO UPDATE SET state = excluded.state`,
       ),
       insertDelivery: db.prepare(
-        `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, last_error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, last_error, dead_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       rekeyDeliveries: db.prepare(
         `UPDATE deliveries SET person = ?, partition = ? WHERE sync_id = ? AND person = ? AND status = 'pending'`,
@@ -537,7 +538,8 @@ export class SqliteStore implements Store {
         d.cuts,
         d.createdAt,
         d.createdAt,
-        d.status === 'dead' ? JSON.stringify({ message: d.reason }) : null,
+        d.status === 'dead' ? storedDeliveryError({ message: d.reason ?? 'too large to send' }) : null,
+        d.status === 'dead' ? d.createdAt : null,
       );
       if (d.status === 'pending') planned.add(d.syncId);
     }
@@ -788,10 +790,10 @@ export class SqliteStore implements Store {
           continue;
         }
         if (r.kind === 'retry') {
-          s.retryResult.run(r.nextAttemptAt, attempt, r.error, r.at, history, history, r.id);
+          s.retryResult.run(r.nextAttemptAt, attempt, storedDeliveryError(r.error), r.at, history, history, r.id);
           continue;
         }
-        if (s.deadResult.run(r.at, r.cause, attempt, r.error, r.at, history, history, r.id).changes === 0) continue;
+        if (s.deadResult.run(r.at, r.cause, attempt, storedDeliveryError(r.error), r.at, history, history, r.id).changes === 0) continue;
         tally.add(syncId, 'pending', -1);
         tally.add(syncId, 'dead', 1);
       }
@@ -879,9 +881,13 @@ export class SqliteStore implements Store {
 
   async listDeadLetters(syncId: number, selection: DeadLetterSelection, afterId: number, limit: number): Promise<DeliveryRecord[]> {
     const { sql, params } = deadLetterWhere(syncId, selection);
-    return (this.db.prepare(`SELECT * FROM deliveries WHERE ${sql} AND id > ? ORDER BY id LIMIT ?`).all(...params, afterId, limit) as DeliveryRow[]).map(
-      toDelivery,
-    );
+    // after the letter `afterId` in (dead_at, id) order; one replayed since counts from its creation
+    const after =
+      afterId === 0
+        ? { sql: '', params: [] }
+        : { sql: 'AND (dead_at, id) > (SELECT coalesce(dead_at, created_at), id FROM deliveries WHERE id = ? AND sync_id = ?)', params: [afterId, syncId] };
+    const rows = this.db.prepare(`SELECT * FROM deliveries WHERE ${sql} ${after.sql} ORDER BY dead_at, id LIMIT ?`).all(...params, ...after.params, limit);
+    return (rows as DeliveryRow[]).map(toDelivery);
   }
 
   async replayDeadLetters(syncId: number, selection: DeadLetterSelection, now: number): Promise<ReplayResult> {
@@ -911,7 +917,8 @@ export class SqliteStore implements Store {
           }
           item = JSON.stringify({ ...(JSON.parse(row.item) as JsonObject), timestamp: Math.floor(now / 1000) });
         }
-        const entry = JSON.stringify({ at: now, outcome: 'replayed', status: null });
+        const replayed: AttemptRecord = { at: now, outcome: 'replayed', status: null };
+        const entry = JSON.stringify(replayed);
         replay.run(item, now, entry, entry, row.id);
         tally.add(syncId, 'dead', -1);
         tally.add(syncId, 'pending', 1);
