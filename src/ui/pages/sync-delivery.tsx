@@ -6,6 +6,7 @@ import { AmpstreamError } from '../../errors.js';
 import { emptyDelta, HOUR_MS, MINUTE_MS } from '../../metrics/delivery-metrics.js';
 import { seriesPoint } from '../../metrics/metrics-series.js';
 import { resolvePeriod, summarize, type MetricsSummary, type PeriodRange, type TimePeriod } from '../../metrics/metrics-summary.js';
+import { readDeliveryError, readStoredItem } from '../../store/delivery-error.js';
 import type { DeadLetterSelection, DeliveryCounts, DeliveryRecord, FailureGroup, ReplayResult } from '../../store/delivery-types.js';
 import { DeliveryChart, LatencyChart, type ChartFrame, type CountPoint, type LatencyPoint } from '../charts.js';
 import { DataTable } from '../components.js';
@@ -52,16 +53,6 @@ async function loadSync(deps: UiDependencies, idText: string): Promise<SyncDetai
   return syncDetails(await deps.syncs.get(Number(idText)));
 }
 
-/** A stored JSON text (an item, an error), or the text itself when it is not JSON. */
-function parseStored(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
 function shorten(text: string, max = 240): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -78,7 +69,7 @@ export function errorSummary(error: unknown): string {
 /** What a delivery sends: the event's name, or a user update (Send Users' identify). */
 function itemLabel(d: DeliveryRecord): string {
   if (d.action === 'identify') return 'User update (identify)';
-  const item = parseStored(d.itemJson);
+  const item = readStoredItem(d.itemJson);
   if (item !== null && typeof item === 'object') {
     const named = (item as { name?: unknown; event_type?: unknown }).name ?? (item as { event_type?: unknown }).event_type;
     if (typeof named === 'string') return named;
@@ -330,7 +321,7 @@ function RetriesSection({ retries, now }: { retries: DeliveryRecord[]; now: numb
                 {formatTime(d.nextAttemptAt)}
                 <span class="muted"> ({d.nextAttemptAt <= now ? 'due now' : `in ${formatAge(d.nextAttemptAt - now)}`})</span>
               </td>
-              <td>{errorSummary(parseStored(d.lastError))}</td>
+              <td>{errorSummary(readDeliveryError(d.lastError))}</td>
             </tr>
           ))}
         </DataTable>
@@ -379,7 +370,7 @@ function DeadLetterSection({ view, context }: { view: DeadLetterView; context: P
                 <td class="mono">{personLabel(d.person)}</td>
                 <td>{CAUSES[d.reason ?? ''] ?? d.reason ?? '—'}</td>
                 <td>{formatTime(d.deadAt ?? d.createdAt)}</td>
-                <td>{errorSummary(parseStored(d.lastError))}</td>
+                <td>{errorSummary(readDeliveryError(d.lastError))}</td>
               </tr>
             ))}
           </DataTable>
