@@ -5,6 +5,7 @@
  */
 export const ERROR_CATALOG = {
   unauthorized: { status: 401, message: 'Missing or wrong admin token: send Authorization: Bearer <token>' },
+  forbidden: { status: 403, message: 'Forbidden' },
   not_found: { status: 404, message: 'Not found' },
   invalid_request: { status: 400, message: 'Invalid request' },
   conflict: { status: 409, message: 'Conflict' },

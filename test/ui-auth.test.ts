@@ -84,6 +84,35 @@ describe('web UI sign-in, sessions and CSRF', () => {
     assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
   });
 
+  it('refuses a token and CSRF cookie tossed in by a page on another port of the same host', async () => {
+    const victim = new UiSession(service.url);
+    await victim.signIn(ADMIN_TOKEN);
+    // the attacker's server fetches a valid pair for itself...
+    const attacker = new UiSession(service.url);
+    await attacker.get('/ui/sign-in');
+    const cookies = (session: UiSession) => (session as unknown as { cookies: Map<string, string> }).cookies;
+    // ...and its page (same site, other port) overwrites the victim's CSRF cookie with it
+    cookies(victim).set('ampstream_csrf', cookies(attacker).get('ampstream_csrf') as string);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    const tossed = await victim.request('POST', '/ui/projects', { form: { name: 'PWNED', _csrf: attacker.token } });
+    assert.equal(tossed.status, 403, 'a token made for another session (or none) is refused');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
+  });
+
+  it('refuses form posts a browser says come from another origin, even with a valid token', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    for (const headers of [{ origin: 'http://127.0.0.1:1' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }]) {
+      const reply = await ui.post('/ui/projects', { name: 'cross-origin' }, headers);
+      assert.equal(reply.status, 403, JSON.stringify(headers));
+      assert.match(textOf(reply.html), /did not come from this site/);
+    }
+    const sameOrigin = await ui.post('/ui/projects', { name: 'same origin' }, { origin: service.url, 'sec-fetch-site': 'same-origin' });
+    assert.equal(sameOrigin.status, 303, 'the same origin is fine');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before + 1);
+  });
+
   it('signs out: the old cookie no longer opens a page', async () => {
     const ui = new UiSession(service.url);
     await ui.signIn(ADMIN_TOKEN);

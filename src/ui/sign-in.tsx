@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from './html.js';
 import { Layout, Notice } from './layout.js';
 import { SESSION_COOKIE } from './session-store.js';
-import type { UiDependencies } from './ui-context.js';
+import { csrfUserInfo, type UiDependencies } from './ui-context.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -46,7 +46,7 @@ function SignInPage({ csrfToken, next, problem }: { csrfToken: string; next: str
 export function signInRoutes(app: FastifyInstance, deps: UiDependencies): void {
   const expected = digest(deps.adminToken);
   const show = (reply: FastifyReply, next: string, problem?: string) =>
-    sendPage(reply, <SignInPage csrfToken={reply.generateCsrf()} next={next} {...(problem === undefined ? {} : { problem })} />, problem === undefined ? 200 : 401);
+    sendPage(reply, <SignInPage csrfToken={reply.generateCsrf({ userInfo: csrfUserInfo(reply.request) })} next={next} {...(problem === undefined ? {} : { problem })} />, problem === undefined ? 200 : 401);
 
   app.get<{ Querystring: { next?: string } }>('/sign-in', async (request, reply) => show(reply, safeNext(request.query.next)));
 

@@ -5,7 +5,7 @@ import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { SimulatorView } from '../simulator/server.js';
 import type { Store } from '../store/types.js';
 import type { PageContext } from './layout.js';
-import type { SessionStore } from './session-store.js';
+import { SESSION_COOKIE, type SessionStore } from './session-store.js';
 
 /** The names seen at ingest in a project, for the editor's pickers. */
 export interface SeenNames {
@@ -29,9 +29,19 @@ export interface UiDependencies {
   clock: () => number;
 }
 
+/**
+ * What a CSRF token is bound to: the session it was made for (`signed-out` before signing in). A token
+ * fetched by anyone else (a page on another port of the same host can toss its own CSRF cookie
+ * into the browser) does not match the victim's session, so it is refused.
+ */
+export function csrfUserInfo(request: FastifyRequest): string {
+  const session = request.cookies?.[SESSION_COOKIE];
+  return session === undefined || session === '' ? 'signed-out' : `session:${session}`;
+}
+
 /** The page context of a signed-in request: a fresh CSRF token (its secret lives in a cookie). */
 export function pageContext(reply: FastifyReply, deps: UiDependencies): PageContext {
-  return { csrfToken: reply.generateCsrf(), hasSimulator: deps.simulator !== undefined };
+  return { csrfToken: reply.generateCsrf({ userInfo: csrfUserInfo(reply.request) }), hasSimulator: deps.simulator !== undefined };
 }
 
 /** Whether htmx made the request (it then swaps a fragment instead of loading a page). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -14,10 +15,26 @@ import { syncEditorPages } from './pages/sync-editor.js';
 import { syncListPage } from './pages/sync-list.js';
 import { SESSION_COOKIE } from './session-store.js';
 import { signInRoutes } from './sign-in.js';
-import { isHtmx, pageContext, type UiDependencies } from './ui-context.js';
+import { csrfUserInfo, isHtmx, pageContext, publicOrigin, type UiDependencies } from './ui-context.js';
 
 /** Form bodies of the UI: nested names (`send_events[events][0][event_type]`) become objects. */
 const FORM_BODY_LIMIT = 256 * 1024;
+
+const CROSS_ORIGIN_MESSAGE = 'This form did not come from this site, so nothing was done. Open the page here and try again.';
+
+/**
+ * Whether a form post comes from a page of this server. Browsers say where a request comes from
+ * (`Sec-Fetch-Site`, `Origin`); a page on another port or subdomain of the same host is same-site
+ * (SameSite cookies go with it) but not same-origin, and is refused. Clients that send neither
+ * header (not a browser) still need the CSRF token.
+ */
+function isSameOrigin(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return false;
+  const origin = request.headers.origin;
+  if (typeof origin === 'string' && origin !== publicOrigin(request)) return false;
+  return true;
+}
 
 /** Pages and files that answer without a session. */
 function isPublic(request: FastifyRequest): boolean {
@@ -80,6 +97,8 @@ function uiErrorHandler(deps: UiDependencies) {
 export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Promise<void> {
   await app.register(cookie);
   await app.register(csrf, {
+    getUserInfo: csrfUserInfo,
+    csrfOpts: { hmacKey: randomBytes(32).toString('base64url') },
     cookieKey: 'ampstream_csrf',
     cookieOpts: { path: '/ui', httpOnly: true, sameSite: 'strict', secure: 'auto' },
   });
@@ -99,9 +118,11 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
     if (isHtmx(request)) return reply.code(401).header('hx-redirect', location).send();
     return reply.code(303).header('location', location).send();
   });
-  // every state-changing request (the sign-in form's too) carries the CSRF token
+  // every state-changing request (the sign-in form's too) comes from this origin and carries the
+  // CSRF token of this session
   app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
+    if (!isSameOrigin(request)) throw new AmpstreamError('forbidden', CROSS_ORIGIN_MESSAGE);
     await new Promise<void>((resolve, reject) => {
       app.csrfProtection(request, reply, (error?: Error) => (error === undefined ? resolve() : reject(error)));
     });
