@@ -12,6 +12,14 @@ export interface AdminTokenSource {
 }
 
 /**
+ * A new admin token: 192 random bits as hex, so it never starts with `-` (a command line would
+ * read `--token -V0i…` as options) and survives any copy and paste.
+ */
+export function generateAdminToken(): string {
+  return randomBytes(24).toString('hex');
+}
+
+/**
  * The admin API token: AMPSTREAM_ADMIN_TOKEN when set, else the one kept in the data directory,
  * else a new one written there (mode 0600) and reported as `generated` so it is printed once.
  */
@@ -22,7 +30,7 @@ export function loadAdminToken(dataDir: string, fromEnvironment: string | undefi
     const token = readFileSync(path, 'utf8').trim();
     if (token.length >= 16) return { token, origin: 'file', path };
   }
-  const token = randomBytes(24).toString('base64url');
+  const token = generateAdminToken();
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
   return { token, origin: 'generated', path };
 }

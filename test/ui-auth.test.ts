@@ -32,6 +32,15 @@ describe('web UI sign-in, sessions and CSRF', () => {
     assert.match(textOf(landed.html), /Syncs/);
   });
 
+  it('after a restart signed everyone out, a form post leads back to the page it came from', async () => {
+    const ui = new UiSession(service.url);
+    const reply = await ui.request('POST', '/ui/syncs/new', { form: { name: 'x' }, headers: { referer: `${service.url}/ui/syncs/new?project=1` } });
+    assert.equal(reply.status, 303);
+    assert.equal(reply.headers.get('location'), `/ui/sign-in?next=${encodeURIComponent('/ui/syncs/new?project=1')}`);
+    const elsewhere = await ui.request('POST', '/ui/syncs/new', { form: { name: 'x' }, headers: { referer: 'https://evil.example/ui/syncs' } });
+    assert.equal(elsewhere.headers.get('location'), `/ui/sign-in?next=${encodeURIComponent('/ui/projects')}`);
+  });
+
   it('refuses a wrong token with a message on the sign-in page, and sets no session', async () => {
     const ui = new UiSession(service.url);
     await ui.get('/ui/sign-in');
@@ -103,7 +112,8 @@ describe('web UI sign-in, sessions and CSRF', () => {
     const ui = new UiSession(service.url);
     await ui.signIn(ADMIN_TOKEN);
     const before = (await service.admin('GET', '/api/projects')).body.projects.length;
-    for (const headers of [{ origin: 'http://127.0.0.1:1' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }]) {
+    const crossOrigin: Record<string, string>[] = [{ origin: 'http://127.0.0.1:1' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }];
+    for (const headers of crossOrigin) {
       const reply = await ui.post('/ui/projects', { name: 'cross-origin' }, headers);
       assert.equal(reply.status, 403, JSON.stringify(headers));
       assert.match(textOf(reply.html), /did not come from this site/);
@@ -172,6 +182,25 @@ describe('web UI sign-in, sessions and CSRF', () => {
     } finally {
       await proxied.dispose();
     }
+  });
+
+  it('takes a pasted token with spaces around it, and holds off an address that guesses', async () => {
+    const own = await startTestService(); // its own server: the hold is per address, and tests share 127.0.0.1
+    try {
+      const ui = new UiSession(own.url);
+      await ui.get('/ui/sign-in');
+      for (let i = 0; i < 10; i++) assert.equal((await ui.post('/ui/sign-in', { token: `guess-${i}` })).status, 401);
+      const held = await ui.post('/ui/sign-in', { token: ADMIN_TOKEN });
+      assert.equal(held.status, 429, 'even the right token waits once an address has guessed too often');
+      assert.match(textOf(held.html), /Too many wrong tokens from this address: try again in \d+ s/);
+      assert.ok(Number(held.headers.get('retry-after')) > 0);
+      assert.equal(ui.hasCookie('ampstream_session'), false);
+    } finally {
+      await own.dispose();
+    }
+    const ui = new UiSession(service.url);
+    await ui.get('/ui/sign-in');
+    assert.equal((await ui.post('/ui/sign-in', { token: ` ${ADMIN_TOKEN}\n` })).status, 303);
   });
 
   it('shows an unknown page as a 404 page to a signed-in person', async () => {

@@ -33,7 +33,7 @@ describe('web UI: projects', () => {
     assert.equal(reply.status, 200, 'the key shown works with the ingest API');
     const again = await ui.get('/ui/projects');
     assert.ok(!again.html.includes(apiKey), 'shown once: a reload no longer shows the key');
-    assert.match(textOf(again.html), new RegExp(`…${apiKey.slice(-4)}`), 'the list shows the key hint');
+    assert.match(textOf(again.html), new RegExp(`(^|[^…])…${apiKey.slice(-4)}`), 'the list shows the key hint, one ellipsis');
   });
 
   it('shows a problem next to the field it concerns and creates nothing', async () => {
@@ -43,6 +43,9 @@ describe('web UI: projects', () => {
     const blank = await ui.post('/ui/projects', { name: '   ' });
     assert.equal(blank.status, 400);
     assert.match(blank.html, /<p class="field-error" id="f-name-error" role="alert">name must be a non-empty string/);
+    const flipped = await ui.post('/ui/projects', { name: 'Shop\u202eexe' });
+    assert.equal(flipped.status, 400, 'a bidirectional override would make the name read as something else');
+    assert.match(flipped.html, /id="f-name-error"[^>]*>name must not contain control characters or bidirectional overrides/);
     const shortKey = await ui.post('/ui/projects', { name: 'Shop', api_key: 'short' });
     assert.equal(shortKey.status, 400);
     assert.match(shortKey.html, /id="f-api_key-error"/);

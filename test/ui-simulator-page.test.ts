@@ -52,6 +52,8 @@ describe('web UI: simulator page', () => {
       assert.match(person, /Order Completed/);
       assert.match(person, /"total":42\.5/, 'typed values arrive typed');
       assert.match(person, /"plan": "pro"/);
+      assert.doesNotMatch(person, /1970-/, 'times are shown as times (the simulator keeps Unix seconds)');
+      assert.match(person, new RegExp(new Date().toISOString().slice(0, 10)), 'received today');
       assert.equal((await ui.get('/ui/simulator?site=no-such-site')).status, 404);
     } finally {
       await service.dispose();

@@ -1,3 +1,4 @@
+import { displayNameProblem } from '../display-names.js';
 import { AmpstreamError } from '../errors.js';
 import type { Project, Store } from '../store/types.js';
 import { apiKeyHint, generateApiKey, hashApiKey } from './api-keys.js';
@@ -28,6 +29,8 @@ export class ProjectDirectory {
         field: 'name',
       });
     }
+    const nameProblem = displayNameProblem(name);
+    if (nameProblem !== undefined) throw new AmpstreamError('invalid_request', `name ${nameProblem}`, { field: 'name' });
     let apiKey: string;
     if (input.apiKey === undefined || input.apiKey === null) {
       apiKey = generateApiKey();

@@ -87,6 +87,15 @@ describe('validateSyncInput: create', () => {
     assert.deepEqual(validateSyncInput(full, 'create'), full);
   });
 
+  it('refuses a name with control characters or bidirectional overrides, naming the field', () => {
+    for (const name of ['to\u202eCustomer.io', 'line\nbreak', 'nul\u0000']) {
+      assert.throws(
+        () => validateSyncInput({ ...minimal, name }, 'create'),
+        (error: AmpstreamError) => error.field === 'name' && /control characters or bidirectional overrides/.test(error.message),
+      );
+    }
+  });
+
   it('takes project_id as a numeric string and stores a number', () => {
     assert.equal(validateSyncInput({ ...minimal, project_id: '42' }, 'create').project_id, 42);
     assert.deepEqual(rejection({ ...minimal, project_id: 'abc' }), {

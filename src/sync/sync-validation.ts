@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { displayNameProblem } from '../display-names.js';
 import { getOwn, hasOwn, isPlainObject, setOwn, type JsonObject } from '../amplitude/plain-data.js';
 import { AmpstreamError } from '../errors.js';
 import { validationError } from '../validation-errors.js';
@@ -110,6 +111,8 @@ function checkClause(clause: WhereClause, path: string): void {
 /** What the schema cannot say: blank names, user-update rows, unknown fields, operator values. */
 function checkMeaning(config: SyncConfig): void {
   if (config.name.trim() === '') throw invalid('name', 'must not be blank');
+  const nameProblem = displayNameProblem(config.name);
+  if (nameProblem !== undefined) throw invalid('name', nameProblem);
   config.send_events.events.forEach((row, rowIndex) => {
     const rowPath = `send_events.events.${rowIndex}`;
     if (isUserUpdateEventType(row.event_type)) {

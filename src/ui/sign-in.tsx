@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from './html.js';
 import { Layout, Notice } from './layout.js';
 import { SESSION_COOKIE } from './session-store.js';
+import { SignInThrottle } from './sign-in-throttle.js';
 import { csrfUserInfo, type UiDependencies } from './ui-context.js';
 
 function digest(value: string): Buffer {
@@ -16,7 +17,7 @@ export function safeNext(next: unknown): string {
 }
 
 export function sessionCookieOptions(request: FastifyRequest) {
-  return { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' };
+  return { path: '/ui', httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' };
 }
 
 function SignInPage({ csrfToken, next, problem }: { csrfToken: string; next: string; problem?: string }) {
@@ -45,18 +46,27 @@ function SignInPage({ csrfToken, next, problem }: { csrfToken: string; next: str
 /** `/ui/sign-in` (the only page that answers without a session) and `/ui/sign-out`. */
 export function signInRoutes(app: FastifyInstance, deps: UiDependencies): void {
   const expected = digest(deps.adminToken);
-  const show = (reply: FastifyReply, next: string, problem?: string) =>
-    sendPage(reply, <SignInPage csrfToken={reply.generateCsrf({ userInfo: csrfUserInfo(reply.request) })} next={next} {...(problem === undefined ? {} : { problem })} />, problem === undefined ? 200 : 401);
+  const show = (reply: FastifyReply, next: string, problem?: string, status = problem === undefined ? 200 : 401) =>
+    sendPage(reply, <SignInPage csrfToken={reply.generateCsrf({ userInfo: csrfUserInfo(reply.request) })} next={next} {...(problem === undefined ? {} : { problem })} />, status);
 
   app.get<{ Querystring: { next?: string } }>('/sign-in', async (request, reply) => show(reply, safeNext(request.query.next)));
 
+  const throttle = new SignInThrottle();
   app.post<{ Body: { token?: unknown; next?: unknown } }>('/sign-in', async (request, reply) => {
-    const token = request.body?.token;
+    // a pasted token often brings a space or a line break along
+    const token = typeof request.body?.token === 'string' ? request.body.token.trim() : undefined;
     const next = safeNext(request.body?.next);
-    if (typeof token !== 'string' || token.length === 0 || !timingSafeEqual(digest(token), expected)) {
+    const wait = throttle.waitFor(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      return show(reply, next, `Too many wrong tokens from this address: try again in ${Math.ceil(wait / 1000)} s.`, 429);
+    }
+    if (token === undefined || token.length === 0 || !timingSafeEqual(digest(token), expected)) {
+      throttle.failed(request.ip);
       request.log.info({ ip: request.ip }, 'UI sign-in refused: wrong admin token');
       return show(reply, next, 'That is not the admin token.');
     }
+    throttle.succeeded(request.ip);
     reply.setCookie(SESSION_COOKIE, deps.sessions.create(), sessionCookieOptions(request));
     return reply.code(303).header('location', next).send();
   });

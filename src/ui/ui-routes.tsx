@@ -30,10 +30,23 @@ const CROSS_ORIGIN_MESSAGE = 'This form did not come from this site, so nothing 
  */
 function isSameOrigin(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
-  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return false;
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
+  // older browsers: Origin (`null` says nothing: privacy settings send it for same-origin posts too)
   const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== publicOrigin(request)) return false;
+  if (typeof origin === 'string' && origin !== 'null') return origin === publicOrigin(request);
   return true;
+}
+
+/** The page a form was posted from (htmx says it; browsers send the Referer), when it is one of ours. */
+function pageOfForm(request: FastifyRequest): string | undefined {
+  const from = request.headers['hx-current-url'] ?? request.headers.referer;
+  if (typeof from !== 'string') return undefined;
+  try {
+    const url = new URL(from);
+    return url.origin === publicOrigin(request) && url.pathname.startsWith('/ui/') ? `${url.pathname}${url.search}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Pages and files that answer without a session. */
@@ -44,14 +57,15 @@ function isPublic(request: FastifyRequest): boolean {
 
 /**
  * What every UI reply carries: no framing by other sites, no inline scripts or styles (htmx's
- * own indicator styles are switched off in the layout), no referrer leaking ids to other sites.
+ * own indicator styles are switched off in the layout), no referrer (ids in URLs) sent to other sites.
  */
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin: our own pages learn where a form came from; other sites learn nothing
+  'referrer-policy': 'same-origin',
 };
 
 /** The error page (or, for htmx, a fragment) for anything a UI route throws. Never a stack trace. */
@@ -113,7 +127,7 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request)) return;
     if (deps.sessions.touch(request.cookies[SESSION_COOKIE])) return;
-    const next = request.method === 'GET' ? request.url : '/ui/projects';
+    const next = request.method === 'GET' ? request.url : (pageOfForm(request) ?? '/ui/projects');
     const location = `/ui/sign-in?next=${encodeURIComponent(next)}`;
     if (isHtmx(request)) return reply.code(401).header('hx-redirect', location).send();
     return reply.code(303).header('location', location).send();

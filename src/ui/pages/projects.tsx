@@ -68,7 +68,7 @@ function ProjectsPage({ context, projects, origin, created, problem }: ProjectsP
           <tr key={project.id}>
             <td>{project.id}</td>
             <td>{project.name}</td>
-            <td class="mono">…{project.apiKeyHint}</td>
+            <td class="mono">{project.apiKeyHint}</td>
             <td>{formatTime(project.createdAt)}</td>
             <td>
               <a href={`/ui/syncs?project=${project.id}`} aria-label={`Syncs of ${project.name}`}>

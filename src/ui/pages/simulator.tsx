@@ -40,8 +40,9 @@ function EventTable({ caption, events }: { caption: string; events: StoredEvent[
         <tr key={`${event.event_id ?? ''}-${index}`}>
           <td>{event.name}</td>
           <td>{event.type}</td>
+          {/* the simulator keeps both in Unix seconds, as Customer.io does */}
           <td>{formatTime(event.timestamp * 1000)}</td>
-          <td>{formatTime(event.received_at)}</td>
+          <td>{formatTime(event.received_at * 1000)}</td>
           <td class="mono">{compact(event.data)}</td>
           <td class="mono">{event.event_id ?? '—'}</td>
         </tr>
@@ -58,7 +59,8 @@ function SimulatorPage({ context, simulator, siteId, people, person, anonymous, 
     <Layout title="Customer.io simulator" section="simulator" context={context}>
       <p>
         This server runs a Customer.io Track API simulator (at <code>{simulator.url}</code>) and delivers to it. Here is what arrived: the
-        people and their events, as Customer.io would hold them.
+        people and their events, as Customer.io would hold them. The simulator keeps them in memory: a
+        restart of the server empties it (the delivery pages still count what was delivered before).
       </p>
       <form method="get" action="/ui/simulator" class="actions">
         <label for="site">Workspace</label>

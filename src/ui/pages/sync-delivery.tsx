@@ -236,7 +236,8 @@ function MetricsSection({ view }: { view: MetricsView }) {
       <dl class="cards">
         <Figure label="Delivered" value={formatCount(s.eventsDelivered)} />
         <Figure label="Not delivered" value={formatCount(s.eventsNotDelivered)} note="dead-lettered, expired included" />
-        <Figure label="Delivery rate" value={formatRate(s.deliveryRate)} />
+        {/* the API answers 1 when nothing settled (Amplitude's convention); a person reads "—" */}
+        <Figure label="Delivery rate" value={s.eventsDelivered + s.eventsNotDelivered === 0 ? '—' : formatRate(s.deliveryRate)} />
         <Figure label="Latency p95" value={formatSeconds(s.latencyInSeconds)} note="ingest to delivered" />
         <Figure label="First attempt" value={formatCount(s.successOnFirstAttempt)} />
         <Figure label="After a retry" value={formatCount(s.successAfterRetry)} />
@@ -264,7 +265,7 @@ function ErrorsSection({ groups }: { groups: FailureGroup[] }) {
       {groups.length === 0 ? (
         <p>No failures so far.</p>
       ) : (
-        <DataTable caption="Failures by category and reason, since the sync was created, with the last samples" head={['Category', 'Reason', 'Items', 'First', 'Last', 'Samples']}>
+        <DataTable caption="Failures by category and reason, since the sync was created (each failed request of an item counts), with the last samples" head={['Category', 'Reason', 'Failures', 'First', 'Last', 'Samples']}>
           {groups.map((g) => (
             <tr key={`${g.category}|${g.reason}`}>
               <th scope="row" class="mono">
