@@ -218,6 +218,16 @@ describe('the web UI, from an empty server to events in Customer.io', () => {
     await page.getByLabel('Operator').selectOption('greater');
     await page.getByLabel('Values', { exact: true }).fill('10');
     await screenshot(page, SHOTS, '10-sync-editor-condition');
+
+    // Enter in a property picker adds the name, as its Add button does, and saves nothing; the picker
+    // has the focus again for the next name.
+    const eventProperties = page.locator('#f-send_events-properties-event-group');
+    await eventProperties.getByLabel('Pick a property').fill('total');
+    await eventProperties.getByLabel('Pick a property').press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'f-send_events-properties-event-add', undefined, { timeout: 5000 });
+    assert.match(await eventProperties.getByLabel('Or only these, one per line').inputValue(), /^total$/m);
+    assert.equal(await eventProperties.getByLabel('All event properties').isChecked(), false, 'a picked name narrows the selection');
+    assert.ok(page.url().endsWith('/edit'), `still editing, nothing saved: ${page.url()}`);
   });
 
   it('reads at phone width without sideways scrolling, and no page logged an error', async () => {

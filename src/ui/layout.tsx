@@ -30,7 +30,7 @@ export function Layout({ title, section, context, children }: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ampstream`}</title>
-        <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false}' />
+        <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"attributesToSettle":["class","width","height"]}' />
         <link rel="icon" href="/ui/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/ui/assets/ui.css" />
         <script src="/ui/assets/htmx.min.js" defer></script>

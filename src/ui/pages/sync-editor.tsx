@@ -139,7 +139,17 @@ function TextField({
   maxLength,
   secret,
   placeholder,
-}: ControlProps & { value: string; list?: string; required?: boolean; maxLength?: number; secret?: boolean; placeholder?: string }) {
+  enterPresses,
+}: ControlProps & {
+  value: string;
+  list?: string;
+  required?: boolean;
+  maxLength?: number;
+  secret?: boolean;
+  placeholder?: string;
+  /** The id of the button Enter in this field presses (ui.js), instead of submitting the form (Save). */
+  enterPresses?: string;
+}) {
   const error = errorAt(view, path);
   const id = fieldId(path);
   return (
@@ -157,6 +167,7 @@ function TextField({
         spellcheck={secret === true ? false : undefined}
         autocapitalize={secret === true ? 'off' : undefined}
         class={secret === true ? 'mono' : undefined}
+        data-enter-presses={enterPresses}
         aria-invalid={error === undefined ? undefined : 'true'}
         aria-describedby={described(path, hint !== undefined, error)}
         autoFocus={view.focus === id}
@@ -388,6 +399,7 @@ function SelectionEditor({ state, path, view }: { state: SyncFormState; path: Se
   const spec = SELECTIONS[path];
   const selection = selectionAt(state, path);
   const groupId = `${fieldId(path)}-group`;
+  const addId = `${fieldId(path)}-add-button`;
   return (
     <fieldset class="selection" id={groupId}>
       <legend>{spec.legend}</legend>
@@ -402,8 +414,8 @@ function SelectionEditor({ state, path, view }: { state: SyncFormState; path: Se
         hint="Used when the box above is off; empty means none. Exact names; a name in double quotes keeps its spaces."
       />
       <div class="picker">
-        <TextField path={`${path}.add`} label="Pick a property" view={view} value={selection.add} list={spec.list} />
-        <FormButton action={{ kind: 'add-property', selection: path }} target={`#${groupId}`} view={view} ariaLabel={`Add to ${spec.legend}`}>
+        <TextField path={`${path}.add`} label="Pick a property" view={view} value={selection.add} list={spec.list} enterPresses={addId} />
+        <FormButton action={{ kind: 'add-property', selection: path }} target={`#${groupId}`} view={view} id={addId} ariaLabel={`Add to ${spec.legend}`}>
           Add
         </FormButton>
       </div>
