@@ -1,7 +1,7 @@
 /**
  * The sync editor's form, pure: the posted form (parsed by qs) as a state of texts and switches,
  * the admin API's sync input made from that state, the state made from a sync, the editor's row
- * buttons, and where the error of a failed save is shown. No HTML here (pages/sync-editor.tsx).
+ * buttons, and where the error of a failed save is shown. No HTML here (pages/sync-editor/).
  *
  * Form names follow the config's paths: `send_events.events.0.where.1.values` is posted as
  * `send_events[events][0][where][1][values]`, and its control's id is `f-send_events-events-0-where-1-values`.

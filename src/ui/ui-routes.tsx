@@ -11,7 +11,7 @@ import { Layout, Notice } from './layout.js';
 import { projectPages } from './pages/projects.js';
 import { simulatorPage } from './pages/simulator.js';
 import { syncDeliveryPages } from './pages/sync-delivery.js';
-import { syncEditorPages } from './pages/sync-editor.js';
+import { syncEditorPages } from './pages/sync-editor/routes.js';
 import { syncListPage } from './pages/sync-list.js';
 import { SESSION_COOKIE } from './session-store.js';
 import { signInRoutes } from './sign-in.js';
