@@ -67,3 +67,22 @@ export function DataTable({ caption, head, children }: { caption: string; head: 
     </div>
   );
 }
+
+/** The fields of a form that shows one of a few things: a labelled `<select>` of them (its id is its name) and a Show button. */
+export function SelectWithShowButton({ name, label, options, selected }: { name: string; label: string; options: readonly { value: string; label: string }[]; selected: string }) {
+  return (
+    <>
+      <label for={name}>{label}</label>
+      <select id={name} name={name}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value} selected={o.value === selected}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <button type="submit" class="btn">
+        Show
+      </button>
+    </>
+  );
+}

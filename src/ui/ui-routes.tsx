@@ -10,7 +10,7 @@ import { sendFragment, sendPage } from './html.js';
 import { Layout, Notice } from './layout.js';
 import { projectPages } from './pages/projects.js';
 import { simulatorPage } from './pages/simulator.js';
-import { syncDeliveryPages } from './pages/sync-delivery.js';
+import { syncDeliveryPages } from './pages/sync-delivery/routes.js';
 import { syncEditorPages } from './pages/sync-editor/routes.js';
 import { syncListPage } from './pages/sync-list.js';
 import { SESSION_COOKIE } from './session-store.js';

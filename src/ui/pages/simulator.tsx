@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AmpstreamError } from '../../errors.js';
 import type { SimulatorView } from '../../simulator/server.js';
 import type { ActivityEntry, StoredEvent, StoredPerson } from '../../simulator/workspace-state.js';
-import { DataTable } from '../components.js';
+import { DataTable, SelectWithShowButton } from '../components.js';
 import { formatCount, formatTime } from '../format.js';
 import { sendPage } from '../html.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -63,17 +63,7 @@ function SimulatorPage({ context, simulator, siteId, people, person, anonymous, 
         restart of the server empties it (the delivery pages still count what was delivered before).
       </p>
       <form method="get" action="/ui/simulator" class="actions">
-        <label for="site">Workspace</label>
-        <select id="site" name="site">
-          {simulator.workspaces.map((w) => (
-            <option key={w.siteId} value={w.siteId} selected={w.siteId === siteId}>
-              {`${w.siteId} (${w.region.toUpperCase()})`}
-            </option>
-          ))}
-        </select>
-        <button type="submit" class="btn">
-          Show
-        </button>
+        <SelectWithShowButton name="site" label="Workspace" options={simulator.workspaces.map((w) => ({ value: w.siteId, label: `${w.siteId} (${w.region.toUpperCase()})` }))} selected={siteId} />
       </form>
       {workspace !== undefined && (
         <section class="panel" aria-labelledby="credentials">

@@ -1,0 +1,60 @@
+/** The delivery page's whole pages: a sync's delivery, its event trace, and the confirmation of a drop, each in the layout. */
+import type { ComponentChildren } from 'preact';
+import type { EventTrace } from '../../../engine/event-trace.js';
+import type { SyncDetails } from '../../../engine/sync-service.js';
+import type { DeliveryCounts, DeliveryRecord, FailureGroup } from '../../../store/delivery-types.js';
+import { Layout, type PageContext } from '../../layout.js';
+import { DeadLetterSection, type DeadLetterView } from './dead-letters.js';
+import { ErrorCategoriesSection, PendingRetriesSection } from './failures.js';
+import { MetricsSection, type MetricsView } from './metrics.js';
+import { PeriodForm } from './period.js';
+import { SyncHeader } from './sync-header.js';
+import { TraceSection, type TraceQuery } from './trace.js';
+
+interface DeliveryPageProps {
+  context: PageContext;
+  sync: SyncDetails;
+  projectName: string;
+  counts: DeliveryCounts;
+  oldestPendingAt: number | null;
+  metrics: MetricsView;
+  groups: FailureGroup[];
+  retries: DeliveryRecord[];
+  deadLetters: DeadLetterView;
+  now: number;
+}
+
+export function DeliveryPage(props: DeliveryPageProps) {
+  const { context, sync, metrics } = props;
+  return (
+    <Layout title={sync.config.name} section="syncs" context={context}>
+      <SyncHeader sync={sync} projectName={props.projectName} counts={props.counts} oldestPendingAt={props.oldestPendingAt} deadLetters={props.deadLetters.total} now={props.now} />
+      <PeriodForm syncId={sync.id} period={metrics.period} />
+      <MetricsSection view={metrics} />
+      <ErrorCategoriesSection groups={props.groups} />
+      <PendingRetriesSection retries={props.retries} now={props.now} />
+      <DeadLetterSection view={props.deadLetters} context={context} />
+      <TraceSection syncId={sync.id} query={{ insertId: '', userId: '' }} traces={undefined} />
+    </Layout>
+  );
+}
+
+export function TracePage({ context, sync, query, traces }: { context: PageContext; sync: SyncDetails; query: TraceQuery; traces: EventTrace[] | undefined }) {
+  return (
+    <Layout title={`Trace · ${sync.config.name}`} section="syncs" context={context}>
+      <p>
+        <a href={`/ui/syncs/${sync.id}`}>Back to the delivery of {sync.config.name}</a>
+      </p>
+      <TraceSection syncId={sync.id} query={query} traces={traces} />
+    </Layout>
+  );
+}
+
+/** The confirmation of a drop as a page of its own (a plain form; htmx swaps the confirmation into the delivery page). */
+export function DropConfirmPage({ context, sync, children }: { context: PageContext; sync: SyncDetails; children: ComponentChildren }) {
+  return (
+    <Layout title={`Drop dead letters · ${sync.config.name}`} section="syncs" context={context}>
+      {children}
+    </Layout>
+  );
+}
