@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { sendEvents } from './backlog.js';
-import { admin, BENCH_WORKSPACE, benchDir, fmt, machine, rssMb, runLoad, startServer, startSimulator, table, writeSection } from './harness.js';
+import { admin, benchDir, createEventSync, fmt, machine, rssMb, runLoad, startServer, startSimulator, table, writeSection } from './harness.js';
 
 const BACKLOG = Number(process.env.BENCH_COST_BACKLOG ?? 1_000_000);
 const MEASURE_SEC = Number(process.env.BENCH_COST_SEC ?? 10);
@@ -18,14 +18,8 @@ async function main(): Promise<void> {
   const env = { AMPSTREAM_CUSTOMERIO_URL: sim.url };
   try {
     let server = await startServer(dir, ['--delivery', 'off'], env);
-    const project = await admin<{ id: number }>(server.url, 'POST', '/api/projects', { name: 'bench', api_key: API_KEY });
-    const sync = await admin<{ id: number }>(server.url, 'POST', '/api/syncs', {
-      name: 'bench',
-      project_id: project.id,
-      customerio: { site_id: BENCH_WORKSPACE.siteId, api_key: BENCH_WORKSPACE.apiKey, region: 'us' },
-      send_users: { enabled: false },
-    });
-    const pending = async () => (await admin<{ deliveries: { pending: number } }>(server.url, 'GET', `/api/syncs/${sync.id}`)).deliveries.pending;
+    const syncId = await createEventSync(server.url, API_KEY);
+    const pending = async () => (await admin<{ deliveries: { pending: number } }>(server.url, 'GET', `/api/syncs/${syncId}`)).deliveries.pending;
     const measure = () => runLoad({ url: server.url, apiKey: API_KEY, eventsPerRequest: 100, connections: 16, durationSec: MEASURE_SEC, rate: 0, seed: 21, users: 20_000 });
 
     await runLoad({ url: server.url, apiKey: API_KEY, eventsPerRequest: 100, connections: 16, durationSec: 3, rate: 0, seed: 20, users: 20_000 }); // warm-up

@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sendEvents } from './backlog.js';
-import { admin, BENCH_WORKSPACE, benchDir, fmt, machine, ROOT, rssMb, startServer, startSimulator, table, writeSection } from './harness.js';
+import { admin, BENCH_WORKSPACE, benchDir, createEventSync, fmt, machine, ROOT, rssMb, startServer, startSimulator, table, writeSection } from './harness.js';
 
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 500_000);
 const PERSONS = 20_000;
@@ -46,15 +46,9 @@ async function drain(batchCap: number): Promise<DrainResult> {
   const env = { AMPSTREAM_CUSTOMERIO_URL: sim.url, AMPSTREAM_BATCH_MAX_ITEMS: String(batchCap), AMPSTREAM_DELIVERY_RATE: String(RATE) };
   try {
     let server = await startServer(dir, ['--delivery', 'off'], env);
-    const project = await admin<{ id: number }>(server.url, 'POST', '/api/projects', { name: 'bench', api_key: API_KEY });
-    const sync = await admin<{ id: number }>(server.url, 'POST', '/api/syncs', {
-      name: 'bench',
-      project_id: project.id,
-      customerio: { site_id: BENCH_WORKSPACE.siteId, api_key: BENCH_WORKSPACE.apiKey, region: 'us' },
-      send_users: { enabled: false },
-    });
+    const syncId = await createEventSync(server.url, API_KEY);
     const backlogMs = await sendEvents(server.url, API_KEY, EVENTS, PERSONS, batchCap);
-    const sample = await admin<{ deliveries: { item: unknown }[] }>(server.url, 'GET', `/api/syncs/${sync.id}/deliveries?status=pending&limit=200`);
+    const sample = await admin<{ deliveries: { item: unknown }[] }>(server.url, 'GET', `/api/syncs/${syncId}/deliveries?status=pending&limit=200`);
     const itemBytes = sample.deliveries.reduce((sum, d) => sum + Buffer.byteLength(JSON.stringify(d.item)), 0) / sample.deliveries.length;
     await server.stop();
 
@@ -63,7 +57,7 @@ async function drain(batchCap: number): Promise<DrainResult> {
     let maxRss = 0;
     for (;;) {
       maxRss = Math.max(maxRss, rssMb(server.pid));
-      const view = await admin<{ deliveries: { pending: number; delivered: number } }>(server.url, 'GET', `/api/syncs/${sync.id}`);
+      const view = await admin<{ deliveries: { pending: number; delivered: number } }>(server.url, 'GET', `/api/syncs/${syncId}`);
       if (view.deliveries.pending === 0) {
         if (view.deliveries.delivered !== EVENTS) throw new Error(`delivered ${view.deliveries.delivered} of ${EVENTS}`);
         break;

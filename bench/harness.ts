@@ -78,6 +78,18 @@ export async function admin<T>(url: string, method: string, path: string, body?:
   return (await reply.json()) as T;
 }
 
+/** Creates the benchmark's project (with `apiKey`) and one sync sending events only to BENCH_WORKSPACE; returns the sync's id. */
+export async function createEventSync(url: string, apiKey: string): Promise<number> {
+  const projectId = await createProject(url, apiKey);
+  const sync = await admin<{ id: number }>(url, 'POST', '/api/syncs', {
+    name: 'bench',
+    project_id: projectId,
+    customerio: { site_id: BENCH_WORKSPACE.siteId, api_key: BENCH_WORKSPACE.apiKey, region: BENCH_WORKSPACE.region },
+    send_users: { enabled: false },
+  });
+  return sync.id;
+}
+
 export async function createProject(url: string, apiKey: string): Promise<number> {
   const reply = await fetch(`${url}/api/projects`, {
     method: 'POST',

@@ -5,7 +5,7 @@
  * is the simulator's arrival time minus the event's send time (`sent_ms`), from its request log.
  */
 import { rmSync } from 'node:fs';
-import { admin, BENCH_WORKSPACE, benchDir, fmt, machine, rssMb, runLoad, startServer, startSimulator, table, writeSection } from './harness.js';
+import { admin, benchDir, createEventSync, fmt, machine, rssMb, runLoad, startServer, startSimulator, table, writeSection } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_LATENCY_SEC ?? 60);
 const RATE_EVENTS = 5000;
@@ -29,13 +29,7 @@ async function main(): Promise<void> {
   const dir = benchDir('latency');
   try {
     const server = await startServer(dir, [], { AMPSTREAM_CUSTOMERIO_URL: sim.url });
-    const project = await admin<{ id: number }>(server.url, 'POST', '/api/projects', { name: 'bench', api_key: API_KEY });
-    const sync = await admin<{ id: number }>(server.url, 'POST', '/api/syncs', {
-      name: 'bench',
-      project_id: project.id,
-      customerio: { site_id: BENCH_WORKSPACE.siteId, api_key: BENCH_WORKSPACE.apiKey, region: 'us' },
-      send_users: { enabled: false },
-    });
+    const syncId = await createEventSync(server.url, API_KEY);
     const load = await runLoad({
       url: server.url,
       apiKey: API_KEY,
@@ -52,7 +46,7 @@ async function main(): Promise<void> {
     // in flight then are answered and stored too, so the server's own count is the one to match.
     let planned = 0;
     for (;;) {
-      const view = await admin<{ deliveries: { pending: number; delivered: number; dead: number; discarded: number } }>(server.url, 'GET', `/api/syncs/${sync.id}`);
+      const view = await admin<{ deliveries: { pending: number; delivered: number; dead: number; discarded: number } }>(server.url, 'GET', `/api/syncs/${syncId}`);
       if (view.deliveries.pending === 0) {
         planned = view.deliveries.delivered + view.deliveries.dead + view.deliveries.discarded;
         break;
