@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { runCli, startServerProcess, type ServerProcess } from './helpers/process.js';
-import { ADMIN_TOKEN, postJson, tempDir } from './helpers/service.js';
+import { ADMIN_TOKEN, postJson, tempDir, adminFetch } from './helpers/service.js';
 
 const SITE = 'ops-site';
 const KEY = 'ops-secret-key-0001';
@@ -21,14 +21,7 @@ async function cli(args: string[]): Promise<{ code: number | string; out: string
   return { code, out: run.stdout(), err: run.stderr() };
 }
 
-async function admin(method: string, path: string, body?: unknown): Promise<any> {
-  const reply = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return reply.json();
-}
+const admin = (method: string, path: string, body?: unknown) => adminFetch(server.url, method, path, body);
 
 before(async () => {
   sim = await startCustomerIoSimulator({

@@ -8,23 +8,14 @@ import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { startCustomerIoSimulator } from '../src/simulator/server.js';
 import { assertEachPersonInOrder, eventsOnlySync, sendNumberedEvents, SIM_WORKSPACE } from './helpers/delivery-load.js';
-import { startServerProcess, type ServerProcess } from './helpers/process.js';
-import { ADMIN_TOKEN, tempDir } from './helpers/service.js';
+import { startServerProcess } from './helpers/process.js';
+import { ADMIN_TOKEN, tempDir, adminFetch } from './helpers/service.js';
 import { receivedBatches } from './helpers/simulator-cases.js';
 
 const PERSONS = 100;
 const PER_PERSON = 20;
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-async function admin(server: ServerProcess, method: string, path: string, body?: unknown): Promise<any> {
-  const reply = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return reply.json();
-}
 
 describe('crash during delivery', () => {
   it('loses nothing and counts nothing twice at Customer.io after SIGKILL and restart', { timeout: 120_000 }, async () => {
@@ -39,8 +30,8 @@ describe('crash during delivery', () => {
     };
     try {
       let server = await startServerProcess(dataDir, env);
-      const project = await admin(server, 'POST', '/api/projects', { name: 'crash', api_key: 'CRASH_KEY_0001' });
-      const sync = await admin(server, 'POST', '/api/syncs', eventsOnlySync(project.id));
+      const project = await adminFetch(server.url, 'POST', '/api/projects', { name: 'crash', api_key: 'CRASH_KEY_0001' });
+      const sync = await adminFetch(server.url, 'POST', '/api/syncs', eventsOnlySync(project.id));
       assert.equal(await sendNumberedEvents(server.url, 'CRASH_KEY_0001', PERSONS, PER_PERSON, 100), PERSONS * PER_PERSON);
 
       // Kill it while it is still sending: some events are at Customer.io, some batches in flight.
@@ -57,7 +48,7 @@ describe('crash during delivery', () => {
       server = await startServerProcess(dataDir, env);
       try {
         for (;;) {
-          const view = await admin(server, 'GET', `/api/syncs/${sync.id}`);
+          const view = await adminFetch(server.url, 'GET', `/api/syncs/${sync.id}`);
           if (view.deliveries.pending === 0) {
             assert.deepEqual(view.deliveries, { pending: 0, delivered: PERSONS * PER_PERSON, dead: 0, discarded: 0 });
             break;

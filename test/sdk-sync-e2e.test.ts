@@ -9,20 +9,13 @@ import { createInstance, Identify } from '@amplitude/analytics-node';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { SIM_WORKSPACE } from './helpers/delivery-load.js';
 import { startServerProcess, type ServerProcess } from './helpers/process.js';
-import { ADMIN_TOKEN, tempDir } from './helpers/service.js';
+import { ADMIN_TOKEN, tempDir, adminFetch } from './helpers/service.js';
 
 let sim: CustomerIoSimulator;
 let server: ServerProcess;
 const dataDir = tempDir('ampstream-sdk-sync-');
 
-async function admin(method: string, path: string, body?: unknown): Promise<any> {
-  const reply = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return reply.json();
-}
+const admin = (method: string, path: string, body?: unknown) => adminFetch(server.url, method, path, body);
 
 before(async () => {
   sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE] });

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { eventsOnlySync, sendNumberedEvents, SIM_WORKSPACE } from './helpers/delivery-load.js';
-import { startServerProcess, type ServerProcess } from './helpers/process.js';
-import { ADMIN_TOKEN, createProject, startTestService, tempDir } from './helpers/service.js';
+import { startServerProcess } from './helpers/process.js';
+import { ADMIN_TOKEN, createProject, startTestService, tempDir, adminFetch } from './helpers/service.js';
 import { receivedBatches } from './helpers/simulator-cases.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,15 +23,6 @@ function sendsPerEvent(sim: CustomerIoSimulator): Map<string, number> {
   return counts;
 }
 
-async function admin(server: ServerProcess, method: string, path: string, body?: unknown): Promise<any> {
-  const reply = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return reply.json();
-}
-
 describe('one delivery worker per sync', () => {
   it('restarting with --config while deliveries are pending sends each of them once', { timeout: 60_000 }, async () => {
     const sim = await startCustomerIoSimulator({ port: 0, host: '127.0.0.1', workspaces: [SIM_WORKSPACE] });
@@ -40,7 +31,7 @@ describe('one delivery worker per sync', () => {
     try {
       const env = { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN, AMPSTREAM_CUSTOMERIO_URL: sim.url };
       let server = await startServerProcess(dataDir, env, ['--delivery', 'off']);
-      const project = await admin(server, 'POST', '/api/projects', { name: 'restart', api_key: 'RESTART_KEY_01' });
+      const project = await adminFetch(server.url, 'POST', '/api/projects', { name: 'restart', api_key: 'RESTART_KEY_01' });
       writeFileSync(configFile, JSON.stringify({ syncs: [eventsOnlySync(project.id)] }));
       server.child.kill('SIGTERM');
       await server.exited;
@@ -52,9 +43,9 @@ describe('one delivery worker per sync', () => {
 
       server = await startServerProcess(dataDir, env, ['--config', configFile]);
       try {
-        const [sync] = (await admin(server, 'GET', '/api/syncs')).syncs;
+        const [sync] = (await adminFetch(server.url, 'GET', '/api/syncs')).syncs;
         for (;;) {
-          const view = await admin(server, 'GET', `/api/syncs/${sync.id}`);
+          const view = await adminFetch(server.url, 'GET', `/api/syncs/${sync.id}`);
           if (view.deliveries.pending === 0) {
             assert.deepEqual(view.deliveries, { pending: 0, delivered: 100, dead: 0, discarded: 0 });
             break;

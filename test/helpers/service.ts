@@ -8,6 +8,16 @@ import { startService, type RunningService } from '../../src/service.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
+/** Calls the admin API of the server at `url` with the admin token and returns the reply's JSON body. */
+export async function adminFetch(url: string, method: string, path: string, body?: unknown): Promise<any> {
+  const reply = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return reply.json();
+}
+
 export interface TestService extends RunningService {
   dataDir: string;
   /** The API key of the project the service created on first start. */
