@@ -56,6 +56,22 @@ describe('SQLite storage', () => {
     assert.ok(bytes < 5 * 1024 * 1024, `2,001 events with a 110 KB profile take ${bytes} bytes`);
   });
 
+  it('upgrades a database made before sync revisions: every sync starts at revision 1', async () => {
+    const file = join(dir, 'before-revision.db');
+    const old = await databaseBefore(file, 'ADD COLUMN revision');
+    old.prepare("INSERT INTO syncs (project_id, enabled, config, pause, created_at, updated_at) VALUES (1, 1, '{\"name\":\"old\"}', NULL, 0, 5)").run();
+    old.close();
+    const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
+    try {
+      const [sync] = await store.listSyncs();
+      assert.equal(sync?.revision, 1);
+      const updated = await store.updateSync(sync?.id ?? 0, { config: { name: 'new' }, enabled: true, updatedAt: 6, expectedRevision: 1 });
+      assert.equal(updated.kind === 'updated' && updated.sync.revision, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('upgrades a database made before the catalog: its catalog fills from then on', async () => {
     const { ingestProcessor } = await import('../src/engine/ingest-processor.js');
     const { event, unit } = await import('./store-contract.js');
