@@ -20,6 +20,7 @@ export interface SyncDetails {
   status: SyncState;
   createdAt: number;
   updatedAt: number;
+  revision: number;
 }
 
 /** The result of checking a sync's credentials with Customer.io. */
@@ -44,7 +45,7 @@ export function syncState(sync: SyncRecord): SyncState {
 
 /** A sync as the admin API and the CLI show it: never its Customer.io key. */
 export function syncDetails(sync: SyncRecord): SyncDetails {
-  return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt };
+  return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt, revision: sync.revision };
 }
 
 /** The 412 of an update made from a revision the sync is no longer at. */
