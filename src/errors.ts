@@ -9,6 +9,7 @@ export const ERROR_CATALOG = {
   not_found: { status: 404, message: 'Not found' },
   invalid_request: { status: 400, message: 'Invalid request' },
   conflict: { status: 409, message: 'Conflict' },
+  precondition_failed: { status: 412, message: 'The resource changed since the version the request was made from (If-Match); nothing was changed' },
   payload_too_large: { status: 413, message: 'Request body too large' },
   unsupported_media_type: { status: 415, message: 'Unsupported Content-Type' },
   shutting_down: { status: 503, message: 'ampstream is shutting down; retry on another instance or later' },

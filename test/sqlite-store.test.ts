@@ -34,6 +34,28 @@ async function databaseBefore(file: string, marker: string) {
   return db;
 }
 
+/**
+ * Makes a database file as a version before the migration holding `marker` left it, with `seed`'s
+ * rows, then opens it with this version (which runs the migrations) and runs `check` on it.
+ */
+async function afterUpgrade(
+  name: string,
+  marker: string,
+  seed: (db: Awaited<ReturnType<typeof databaseBefore>>) => void,
+  check: (store: SqliteStore) => Promise<void>,
+): Promise<void> {
+  const file = join(dir, name);
+  const old = await databaseBefore(file, marker);
+  seed(old);
+  old.close();
+  const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
+  try {
+    await check(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('SQLite storage', () => {
   it('stores a large profile once per change, not once per event (disk use stays flat)', async () => {
     const { statSync } = await import('node:fs');
@@ -56,41 +78,53 @@ describe('SQLite storage', () => {
     assert.ok(bytes < 5 * 1024 * 1024, `2,001 events with a 110 KB profile take ${bytes} bytes`);
   });
 
+  it('upgrades a database made before sync revisions: every sync starts at revision 1', async () => {
+    await afterUpgrade(
+      'before-revision.db',
+      'ADD COLUMN revision',
+      (old) => old.prepare("INSERT INTO syncs (project_id, enabled, config, pause, created_at, updated_at) VALUES (1, 1, '{\"name\":\"old\"}', NULL, 0, 5)").run(),
+      async (store) => {
+        const [sync] = await store.listSyncs();
+        assert.equal(sync?.revision, 1);
+        const updated = await store.updateSync(sync?.id ?? 0, { config: { name: 'new' }, enabled: true, updatedAt: 6, expectedRevision: 1 });
+        assert.equal(updated.kind === 'updated' && updated.sync.revision, 2);
+      },
+    );
+  });
+
   it('upgrades a database made before the catalog: its catalog fills from then on', async () => {
     const { ingestProcessor } = await import('../src/engine/ingest-processor.js');
     const { event, unit } = await import('./store-contract.js');
-    const file = join(dir, 'before-catalog.db');
-    const old = await databaseBefore(file, 'CREATE TABLE catalog_names');
-    old.prepare("INSERT INTO projects (name, api_key_hash, api_key_hint, created_at) VALUES ('old', 'old', 'old', 0)").run();
-    old.close();
-    const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
-    try {
-      assert.deepEqual(await store.catalog(1), { eventTypes: [], eventProperties: [], userProperties: [] });
-      await (await store.commitIngest([unit(1, [event({ userId: 'old-u1', eventType: 'After upgrade' })])], ingestProcessor)).durable;
-      assert.deepEqual((await store.catalog(1)).eventTypes, ['After upgrade']);
-    } finally {
-      await store.close();
-    }
+    await afterUpgrade(
+      'before-catalog.db',
+      'CREATE TABLE catalog_names',
+      (old) => old.prepare("INSERT INTO projects (name, api_key_hash, api_key_hint, created_at) VALUES ('old', 'old', 'old', 0)").run(),
+      async (store) => {
+        assert.deepEqual(await store.catalog(1), { eventTypes: [], eventProperties: [], userProperties: [] });
+        await (await store.commitIngest([unit(1, [event({ userId: 'old-u1', eventType: 'After upgrade' })])], ingestProcessor)).durable;
+        assert.deepEqual((await store.catalog(1)).eventTypes, ['After upgrade']);
+      },
+    );
   });
 
   it('upgrades a database whose too-large dead letters have no time of death: they died when planned', async () => {
-    const file = join(dir, 'before-dead-at.db');
-    const old = await databaseBefore(file, 'SET dead_at = created_at');
-    const insert = old.prepare(
-      `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, dead_at, last_error)
-       VALUES (1, ?, 'user:u', 0, 'event', ?, 'dead', ?, 0, ?, ?, ?, ?)`,
+    await afterUpgrade(
+      'before-dead-at.db',
+      'SET dead_at = created_at',
+      (old) => {
+        const insert = old.prepare(
+          `INSERT INTO deliveries (sync_id, event_seq, person, partition, action, item, status, reason, cuts, next_attempt_at, created_at, dead_at, last_error)
+           VALUES (1, ?, 'user:u', 0, 'event', ?, 'dead', ?, 0, ?, ?, ?, ?)`,
+        );
+        insert.run(1, '{}', 'rejected', 1000, 1000, 5000, 'refused: plain text'); // planned first, died last
+        insert.run(2, null, 'too_large', 2000, 2000, null, '{"message":"too large"}'); // died when planned
+      },
+      async (store) => {
+        const letters = await store.listDeadLetters(1, {}, 0, 10);
+        assert.deepEqual(letters.map((d) => [d.eventSeq, d.deadAt]), [[2, 2000], [1, 5000]]);
+        assert.deepEqual((await store.listDeadLetters(1, { from: 1500, to: 2500 }, 0, 10)).map((d) => d.eventSeq), [2]);
+      },
     );
-    insert.run(1, '{}', 'rejected', 1000, 1000, 5000, 'refused: plain text'); // planned first, died last
-    insert.run(2, null, 'too_large', 2000, 2000, null, '{"message":"too large"}'); // died when planned
-    old.close();
-    const store = new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false });
-    try {
-      const letters = await store.listDeadLetters(1, {}, 0, 10);
-      assert.deepEqual(letters.map((d) => [d.eventSeq, d.deadAt]), [[2, 2000], [1, 5000]]);
-      assert.deepEqual((await store.listDeadLetters(1, { from: 1500, to: 2500 }, 0, 10)).map((d) => d.eventSeq), [2]);
-    } finally {
-      await store.close();
-    }
   });
 
   it("keeps a catalog name's first sighting, and its last one to the minute", async () => {

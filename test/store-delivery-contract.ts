@@ -48,8 +48,9 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       await store.setSyncPause(other.id, { reason: 'Unauthorized request', problem: 'credentials_rejected', since: NOW });
       assert.equal((await store.getSync(other.id))?.pause?.problem, 'credentials_rejected');
       const updated = await store.updateSync(other.id, { config: syncConfig(projectId, 'renamed'), enabled: true, updatedAt: NOW + 1 });
-      assert.equal(updated?.pause, null, 'a config change clears a pause');
-      assert.equal((updated?.config as { name: string }).name, 'renamed');
+      assert.ok(updated.kind === 'updated');
+      assert.equal(updated.sync.pause, null, 'a config change clears a pause');
+      assert.equal((updated.sync.config as { name: string }).name, 'renamed');
       const planned = emptyDelta();
       planned.planned = 5;
       await store.recordDeliveryResults(other.id, [], [{ syncId: other.id, minute: minuteOf(NOW), delta: planned }], [
@@ -63,6 +64,31 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       const next = await store.createSync({ projectId, enabled: false, config: syncConfig(projectId, 'next'), createdAt: NOW });
       assert.ok(next.id > other.id, 'a deleted sync\'s id is never given to a new one');
       await store.deleteSync(next.id);
+    });
+
+    it('counts a revision per saved change; an update expecting another revision changes nothing', async () => {
+      const created = await store.createSync({ projectId, enabled: true, config: syncConfig(projectId, 'revised'), createdAt: NOW });
+      assert.equal(created.revision, 1);
+      const first = await store.updateSync(created.id, { config: syncConfig(projectId, 'revised 2'), enabled: true, updatedAt: NOW + 1 });
+      assert.equal(first.kind, 'updated');
+      assert.equal(first.kind === 'updated' && first.sync.revision, 2, 'an update without an expected revision saves (last write wins)');
+      await store.setSyncPause(created.id, { reason: 'Unauthorized request', problem: 'credentials_rejected', since: NOW });
+      assert.equal((await store.getSync(created.id))?.revision, 2, 'a pause is not a change of the settings');
+
+      const stale = await store.updateSync(created.id, { config: syncConfig(projectId, 'stale'), enabled: false, updatedAt: NOW + 2, expectedRevision: 1 });
+      assert.equal(stale.kind, 'stale');
+      assert.equal(stale.kind === 'stale' && stale.current.revision, 2);
+      const kept = await store.getSync(created.id);
+      assert.equal((kept?.config as { name: string }).name, 'revised 2', 'nothing of the stale update was saved');
+      assert.equal(kept?.enabled, true);
+      assert.equal(kept?.pause?.problem, 'credentials_rejected', 'nor was the pause cleared');
+      assert.equal(kept?.updatedAt, NOW + 1);
+
+      const current = await store.updateSync(created.id, { config: syncConfig(projectId, 'revised 3'), enabled: true, updatedAt: NOW + 3, expectedRevision: 2 });
+      assert.equal(current.kind === 'updated' && current.sync.revision, 3);
+      assert.equal((await store.listSyncs(projectId)).find((s) => s.id === created.id)?.revision, 3);
+      assert.deepEqual(await store.updateSync(created.id + 1000, { config: syncConfig(projectId, 'x'), enabled: true, updatedAt: NOW, expectedRevision: 1 }), { kind: 'missing' });
+      await store.deleteSync(created.id);
     });
 
     it('plans deliveries in the ingest commit for enabled syncs, with counts and metrics', async () => {

@@ -50,7 +50,7 @@ describe('sync API: GET → edit → PUT or PATCH', () => {
   it('PUT takes back what GET answered, read-only fields and all, and applies the edit', async () => {
     const created = await createSync();
     const shown = (await service.admin('GET', `/api/syncs/${created.id}`)).body;
-    for (const field of ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at']) {
+    for (const field of ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at', 'revision']) {
       assert.ok(field in shown, `GET shows ${field}`);
     }
     const replaced = await service.admin('PUT', `/api/syncs/${created.id}`, { ...shown, send_events: { ...shown.send_events, anonymous: true } });
@@ -152,6 +152,100 @@ describe('sync API: names are unique per project', () => {
       customerio: { site_id: 'other', api_key: 'other-key' },
     });
     assert.equal(elsewhere.status, 201, 'the same name in another project is fine');
+  });
+});
+
+/** Calls the admin API with extra headers; gives the reply with its headers. */
+async function withHeaders(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? undefined : JSON.parse(text) };
+}
+
+describe('sync API: ETag and If-Match (optimistic concurrency)', () => {
+  it('GET, POST, PUT and PATCH answer the revision as an ETag and in the JSON; every saved change moves it on', async () => {
+    const created = await withHeaders('POST', '/api/syncs', {}, {
+      name: 'etag sync',
+      project_id: projectId,
+      customerio: { site_id: SIM_WORKSPACE.siteId, api_key: SIM_WORKSPACE.apiKey, region: 'us' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.revision, 1);
+    assert.equal(created.etag, '"1"');
+    const shown = await withHeaders('GET', `/api/syncs/${created.body.id}`, {});
+    assert.equal(shown.etag, '"1"');
+    const patched = await withHeaders('PATCH', `/api/syncs/${created.body.id}`, {}, { enabled: false });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.etag, '"2"');
+    assert.equal(patched.body.revision, 2);
+    const replaced = await withHeaders('PUT', `/api/syncs/${created.body.id}`, {}, { ...patched.body, enabled: true });
+    assert.equal(replaced.etag, '"3"');
+    assert.equal((await withHeaders('GET', `/api/syncs/${created.body.id}`, {})).etag, '"3"');
+    const listed = (await service.admin('GET', `/api/syncs?project_id=${projectId}`)).body.syncs.find((s: any) => s.id === created.body.id);
+    assert.equal(listed.revision, 3, 'the list shows each sync\'s revision');
+  });
+
+  it('a PUT or PATCH with an If-Match of an older revision is a 412 precondition_failed and changes nothing', async () => {
+    const created = await createSync();
+    const first = await withHeaders('GET', `/api/syncs/${created.id}`, {});
+    const other = await withHeaders('PATCH', `/api/syncs/${created.id}`, { 'if-match': first.etag as string }, { name: `${created.name} by the other tab` });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    for (const method of ['PUT', 'PATCH']) {
+      const stale = await withHeaders(method, `/api/syncs/${created.id}`, { 'if-match': first.etag as string }, { ...first.body, name: `${created.name} (stale)` });
+      assert.equal(stale.status, 412, method);
+      assert.equal(stale.body.error, 'precondition_failed');
+      assert.match(stale.body.message, /^sync [0-9]+ changed since revision 1 \(it is at revision 2\)/);
+      assert.deepEqual(Object.keys(stale.body).sort(), ['error', 'message'], 'the usual error shape');
+    }
+    const now = (await withHeaders('GET', `/api/syncs/${created.id}`, {})).body;
+    assert.equal(now.name, `${created.name} by the other tab`, 'the other change stays');
+    assert.equal(now.revision, 2);
+  });
+
+  it('a PUT or PATCH with the current revision in If-Match saves (a list of tags, a weak tag and * match too)', async () => {
+    const created = await createSync();
+    const put = await withHeaders('PUT', `/api/syncs/${created.id}`, { 'if-match': '"1"' }, { ...created, enabled: false });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(put.etag, '"2"');
+    const list = await withHeaders('PATCH', `/api/syncs/${created.id}`, { 'if-match': '"7", "2"' }, { enabled: true });
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    const weak = await withHeaders('PATCH', `/api/syncs/${created.id}`, { 'if-match': 'W/"3"' }, { enabled: false });
+    assert.equal(weak.status, 200, 'a weak tag (a proxy that compressed the reply makes one) names the same revision');
+    const any = await withHeaders('PATCH', `/api/syncs/${created.id}`, { 'if-match': '*' }, { enabled: true });
+    assert.equal(any.status, 200);
+    assert.equal(any.body.revision, 5);
+  });
+
+  it('without If-Match the last write wins, as before', async () => {
+    const created = await createSync();
+    const shown = (await withHeaders('GET', `/api/syncs/${created.id}`, {})).body;
+    await withHeaders('PATCH', `/api/syncs/${created.id}`, {}, { name: `${created.name} (first)` });
+    const second = await withHeaders('PUT', `/api/syncs/${created.id}`, {}, { ...shown, name: `${created.name} (second)`, revision: 1 });
+    assert.equal(second.status, 200, 'a revision in the body is read-only and ignored, as the other fields GET shows');
+    assert.equal(second.body.name, `${created.name} (second)`);
+    assert.equal(second.body.revision, 3);
+  });
+
+  it('a malformed If-Match is a 400 naming If-Match, not a 412 and not a 500; nothing changes', async () => {
+    const created = await createSync();
+    for (const value of ['1', '"one"', 'W/', '"1', '"1",', '', '"99999999999999999999"', '*, "1"']) {
+      const reply = await withHeaders('PATCH', `/api/syncs/${created.id}`, { 'if-match': value }, { enabled: false });
+      assert.equal(reply.status, 400, `If-Match: ${value}`);
+      assert.equal(reply.body.error, 'invalid_request');
+      assert.equal(reply.body.field, 'If-Match');
+      assert.match(reply.body.message, /^If-Match: /);
+    }
+    assert.equal((await withHeaders('GET', `/api/syncs/${created.id}`, {})).body.revision, 1);
+  });
+
+  it('a sync that does not exist is a 404 with If-Match too', async () => {
+    const reply = await withHeaders('PATCH', '/api/syncs/999999', { 'if-match': '"1"' }, { enabled: false });
+    assert.equal(reply.status, 404);
+    assert.equal(reply.body.error, 'not_found');
   });
 });
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { ADMIN_TOKEN, postJson, startTestService, type TestService } from './helpers/service.js';
+import { textOf } from './helpers/ui-session.js';
 
 const SITE = 'ui-editor-site';
 const KEY = 'ui-editor-right-key-0001';
@@ -172,7 +173,7 @@ async function syncsInApi(): Promise<any[]> {
 async function configInApi(id: number): Promise<any> {
   const reply = await service.admin('GET', `/api/syncs/${id}`);
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
-  const { id: _id, status: _status, deliveries: _d, oldest_pending_at: _o, dead_letters: _dl, created_at: _c, updated_at: _u, ...config } = reply.body;
+  const { id: _id, status: _status, deliveries: _d, oldest_pending_at: _o, dead_letters: _dl, created_at: _c, updated_at: _u, revision: _r, ...config } = reply.body;
   return config;
 }
 
@@ -405,6 +406,81 @@ describe('sync editor', () => {
 
     assert.equal((await browser.get('/ui/syncs/999/edit')).status, 404);
     assert.equal((await browser.get('/ui/syncs/abc/edit')).status, 404);
+  });
+
+  it('two edits from the same opened revision: the second saves nothing and says so, keeps what was typed, and Save again overwrites', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Two tabs', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const tabA = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    const tabB = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    assert.deepEqual(
+      tabA.filter(([name]) => name === 'revision'),
+      [['revision', '1']],
+      'the form carries the revision it was opened at',
+    );
+
+    const savedA = await browser.post(`/ui/syncs/${id}/edit`, [...edit(tabA, { name: 'Two tabs (A)' }), ['action', 'save']]);
+    assert.equal(savedA.status, 303, savedA.text);
+    const afterA = await configInApi(id);
+
+    // tab B renames and switches the Status toggle off, from the revision it was opened at
+    const savedB = await browser.post(`/ui/syncs/${id}/edit`, [...edit(tabB, { name: 'Two tabs (B)', enabled: null }), ['action', 'save']]);
+    assert.equal(savedB.status, 409);
+    assertWellFormed(savedB.text);
+    assert.ok(
+      textOf(savedB.text).includes(
+        'This sync was changed since you opened it (by another tab or person). Your changes are not saved. Reload to see the current settings, or Save again to overwrite them.',
+      ),
+      textOf(savedB.text).slice(0, 600),
+    );
+    assert.match(savedB.text, new RegExp(`<a href="/ui/syncs/${id}/edit">Reload</a>`));
+    assert.deepEqual(await configInApi(id), afterA, 'nothing of tab B was saved: not the name, not the Status toggle');
+    assert.equal(afterA.name, 'Two tabs (A)');
+    assert.equal(afterA.enabled, true);
+
+    const again = formFields(savedB.text);
+    assert.equal(again.find(([name]) => name === 'name')?.[1], 'Two tabs (B)', 'what tab B typed is still in the form');
+    assert.equal(again.find(([name]) => name === 'enabled'), undefined, 'the Status toggle as tab B left it');
+    assert.deepEqual(
+      again.filter(([name]) => name === 'revision'),
+      [['revision', '2']],
+      'the form now carries the revision it was refused against',
+    );
+    const overwritten = await browser.post(`/ui/syncs/${id}/edit`, [...again, ['action', 'save']]);
+    assert.equal(overwritten.status, 303, overwritten.text);
+    const final = await configInApi(id);
+    assert.equal(final.name, 'Two tabs (B)');
+    assert.equal(final.enabled, false);
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).body.revision, 3);
+  });
+
+  it('a row button or Test connection keeps the revision the form was opened at, so the later Save is still checked', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Rows then save', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const opened = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    assert.equal((await service.admin('PATCH', `/api/syncs/${id}`, { name: 'Renamed through the API' })).status, 200);
+
+    const withRow = await browser.post(`/ui/syncs/${id}/edit`, [...opened, ['action', 'add-row']]);
+    assert.equal(withRow.status, 200);
+    assert.deepEqual(formFields(withRow.text).filter(([name]) => name === 'revision'), [['revision', '1']]);
+    const tested = await browser.post(`/ui/syncs/${id}/edit`, [...formFields(withRow.text), ['action', 'test-connection']]);
+    assert.deepEqual(formFields(tested.text).filter(([name]) => name === 'revision'), [['revision', '1']]);
+    const saved = await browser.post(`/ui/syncs/${id}/edit`, [...edit(formFields(tested.text), { name: 'Rows then save' }), ['action', 'save']]);
+    assert.equal(saved.status, 409);
+    assert.equal((await configInApi(id)).name, 'Renamed through the API');
+  });
+
+  it('a missing or malformed revision is a 400 with the form kept and nothing saved, not a 500', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'No revision', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const opened = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    for (const revision of [null, '', 'two', '-1', '1.5', '99999999999999999999']) {
+      const reply = await browser.post(`/ui/syncs/${id}/edit`, [...edit(opened, { name: 'Changed', revision }), ['action', 'save']]);
+      assert.equal(reply.status, 400, `revision ${revision}`);
+      assert.match(textOf(reply.text), /Nothing was saved\. The form did not say which version of the sync it was opened at/);
+      assert.equal(formFields(reply.text).find(([name]) => name === 'name')?.[1], 'Changed');
+    }
+    assert.equal((await configInApi(id)).name, 'No revision');
   });
 
   it('deletes a sync after a confirmation step', async () => {

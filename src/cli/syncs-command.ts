@@ -17,6 +17,7 @@ export type SyncReply = SyncView & {
   dead_letters: number;
   created_at: string;
   updated_at: string;
+  revision: number;
 };
 
 type Flags = AdminConnectionFlags & { json?: boolean };
@@ -65,6 +66,7 @@ function configOf(sync: SyncReply): SyncView {
     dead_letters: _deadLetters,
     created_at: _created,
     updated_at: _updated,
+    revision: _revision,
     ...config
   } = sync;
   return config;
@@ -77,7 +79,7 @@ function showSync(sync: SyncReply): void {
       `status:     ${statusText(sync.status)}`,
       `deliveries: ${countsText(sync.deliveries)}`,
       `created:    ${sync.created_at}`,
-      `updated:    ${sync.updated_at}`,
+      `updated:    ${sync.updated_at} (revision ${sync.revision})`,
       'config (the Customer.io api_key is write-only: never shown):',
       `${JSON.stringify(configOf(sync), null, 2)}\n`,
     ].join('\n'),

@@ -12,7 +12,7 @@ function sync(id: number, projectId: number, settings: Record<string, unknown> =
     { name: `s${id}`, project_id: projectId, customerio: { site_id: 's', api_key: 'k', region: 'us' }, ...settings },
     'create',
   );
-  return { id, projectId, enabled: true, config: config as unknown as SyncRecord['config'], pause: null, createdAt: 0, updatedAt: 0 };
+  return { id, projectId, enabled: true, config: config as unknown as SyncRecord['config'], pause: null, createdAt: 0, updatedAt: 0, revision: 1 };
 }
 
 let seq = 0;

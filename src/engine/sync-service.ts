@@ -20,6 +20,7 @@ export interface SyncDetails {
   status: SyncState;
   createdAt: number;
   updatedAt: number;
+  revision: number;
 }
 
 /** The result of checking a sync's credentials with Customer.io. */
@@ -44,7 +45,16 @@ export function syncState(sync: SyncRecord): SyncState {
 
 /** A sync as the admin API and the CLI show it: never its Customer.io key. */
 export function syncDetails(sync: SyncRecord): SyncDetails {
-  return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt };
+  return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt, revision: sync.revision };
+}
+
+/** The 412 of an update made from a revision the sync is no longer at. */
+function staleRevision(current: SyncRecord, basedOn: readonly number[]): AmpstreamError {
+  const from = basedOn.length === 1 ? `revision ${basedOn[0]}` : `revisions ${basedOn.join(', ')}`;
+  return new AmpstreamError(
+    'precondition_failed',
+    `sync ${current.id} changed since ${from} (it is at revision ${current.revision}); nothing was changed: GET it again, apply the edit to what it shows and send its ETag in If-Match`,
+  );
 }
 
 /** Creating, changing and checking syncs: validation, uniqueness, and telling the delivery engine. */
@@ -97,9 +107,15 @@ export class SyncService {
     return this.existing(id);
   }
 
-  /** PUT (`replace`) or PATCH (`patch`, a JSON merge patch). Leaving out the api_key keeps it. */
-  async update(id: number, input: unknown, mode: 'replace' | 'patch'): Promise<SyncRecord> {
+  /**
+   * PUT (`replace`) or PATCH (`patch`, a JSON merge patch). Leaving out the api_key keeps it.
+   * With `basedOn` (the revisions the change was made from: If-Match, the editor's form), nothing
+   * is saved unless the sync is at one of them, checked before validation and again in the write,
+   * else a 412 `precondition_failed`. Without it, the last write wins.
+   */
+  async update(id: number, input: unknown, mode: 'replace' | 'patch', basedOn?: readonly number[]): Promise<SyncRecord> {
     const current = await this.existing(id);
+    if (basedOn !== undefined && !basedOn.includes(current.revision)) throw staleRevision(current, basedOn);
     const config = validateSyncInput(input, mode, asConfig(current));
     if (config.project_id !== current.projectId) {
       throw new AmpstreamError('invalid_request', 'project_id: a sync cannot move to another project', { field: 'project_id' });
@@ -109,10 +125,13 @@ export class SyncService {
       config: config as unknown as SyncRecord['config'],
       enabled: config.enabled,
       updatedAt: this.clock(),
+      // the revision checked above, so a change saved meanwhile (between the awaits) is not overwritten
+      expectedRevision: basedOn === undefined ? undefined : current.revision,
     });
-    if (updated === undefined) throw new AmpstreamError('not_found', `sync ${id} does not exist`, { field: 'id' });
+    if (updated.kind === 'missing') throw new AmpstreamError('not_found', `sync ${id} does not exist`, { field: 'id' });
+    if (updated.kind === 'stale') throw staleRevision(updated.current, basedOn ?? []);
     await this.onChange(id);
-    return updated;
+    return updated.sync;
   }
 
   setEnabled(id: number, enabled: boolean): Promise<SyncRecord> {

@@ -1,8 +1,9 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { copyObject, getOwn, hasOwn, isPlainObject } from '../amplitude/plain-data.js';
 import { AmpstreamError } from '../errors.js';
 import type { SyncRecord } from '../store/delivery-types.js';
+import { parseIfMatch, revisionEtag } from '../sync/revision.js';
 import type { SyncView } from '../sync/sync-schema.js';
 import { deliveryView } from './delivery-view.js';
 import { syncDetails, type SyncService } from '../engine/sync-service.js';
@@ -22,16 +23,25 @@ async function syncView(sync: SyncRecord, syncs: SyncService) {
     dead_letters: backlog.deadLetters,
     created_at: new Date(details.createdAt).toISOString(),
     updated_at: new Date(details.updatedAt).toISOString(),
+    revision: details.revision,
   };
 }
 
+/** One sync's view, with its revision as the ETag that If-Match takes back. */
+async function oneSync(sync: SyncRecord, syncs: SyncService, reply: FastifyReply) {
+  reply.header('etag', revisionEtag(sync.revision));
+  return syncView(sync, syncs);
+}
+
 /**
- * What GET shows besides the config. POST, PUT and PATCH take them back and ignore them, so a client
+ * What GET shows besides the config. POST, PUT and PATCH take them back and ignore them (a
+ * `revision` too: only If-Match makes a change conditional, so clients that send back what they
+ * got keep today's last-write-wins), so a client
  * can GET a sync, edit it and send it back, or send it as a new sync (a copy). For PUT and PATCH an
  * `id` other than the URL's is refused (it would say the body is another sync's); POST ignores any
  * `id` (the new sync gets its own). The types below fail to compile when syncView gains a field not listed.
  */
-const READ_ONLY_FIELDS = ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at'] as const;
+const READ_ONLY_FIELDS = ['id', 'status', 'deliveries', 'oldest_pending_at', 'dead_letters', 'created_at', 'updated_at', 'revision'] as const;
 type ReadOnlyField = Exclude<keyof Awaited<ReturnType<typeof syncView>>, keyof SyncView>;
 const everyReadOnlyFieldListed: [ReadOnlyField] extends [(typeof READ_ONLY_FIELDS)[number]] ? true : never = true;
 void everyReadOnlyFieldListed;
@@ -51,7 +61,8 @@ function withoutReadOnlyFields(body: unknown, id?: number): unknown {
 }
 
 /**
- * `/api/syncs`: create, list, read, replace (PUT), patch (PATCH, a JSON merge patch), delete, and
+ * `/api/syncs`: create, list, read, replace (PUT), patch (PATCH, a JSON merge patch; both take
+ * If-Match with the ETag GET answered, optimistic concurrency), delete, and
  * check the credentials with Customer.io (POST /api/syncs/:id/test). Bodies are validated by
  * validateSyncInput, whose 400s name the bad field. Registered inside the admin scope (token checked).
  */
@@ -62,7 +73,7 @@ export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncS
   app.post('/api/syncs', async (request, reply) => {
     const sync = await syncs.create(withoutReadOnlyFields(request.body));
     reply.code(201);
-    return syncView(sync, syncs);
+    return oneSync(sync, syncs, reply);
   });
 
   app.get(
@@ -73,16 +84,18 @@ export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncS
     }),
   );
 
-  app.get('/api/syncs/:id', { schema: { params: SyncId } }, async (request) => syncView(await syncs.get(Number(request.params.id)), syncs));
+  app.get('/api/syncs/:id', { schema: { params: SyncId } }, async (request, reply) => oneSync(await syncs.get(Number(request.params.id)), syncs, reply));
 
   for (const [method, mode] of [['PUT', 'replace'], ['PATCH', 'patch']] as const) {
     app.route({
       method,
       url: '/api/syncs/:id',
       schema: { params: SyncId },
-      handler: async (request) => {
+      // If-Match: saved only when the sync is still at a revision it names, else 412; without it the last write wins
+      handler: async (request, reply) => {
         const id = Number(request.params.id);
-        return syncView(await syncs.update(id, withoutReadOnlyFields(request.body, id), mode), syncs);
+        const basedOn = parseIfMatch(request.headers['if-match']);
+        return oneSync(await syncs.update(id, withoutReadOnlyFields(request.body, id), mode, basedOn), syncs, reply);
       },
     });
   }

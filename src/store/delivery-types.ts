@@ -21,7 +21,12 @@ export interface SyncRecord {
   pause: SyncPause | null;
   createdAt: number;
   updatedAt: number;
+  /** 1 when created, one more on every saved change of the config or the enabled flag (a pause is not one). */
+  revision: number;
 }
+
+/** What an update of a sync did: saved it, found no such sync, or found it at another revision than expected (nothing saved). */
+export type SyncUpdate = { kind: 'updated'; sync: SyncRecord } | { kind: 'missing' } | { kind: 'stale'; current: SyncRecord };
 
 export interface NewSync {
   projectId: number;

@@ -17,6 +17,7 @@ import type {
   ReplayResult,
   SyncPause,
   SyncRecord,
+  SyncUpdate,
 } from './delivery-types.js';
 
 /** A project: a name and an ingestion API key (stored only as a hash; shown once at creation). */
@@ -252,8 +253,12 @@ export interface Store {
   createSync(sync: NewSync): Promise<SyncRecord>;
   listSyncs(projectId?: number): Promise<SyncRecord[]>;
   getSync(id: number): Promise<SyncRecord | undefined>;
-  /** Replaces a sync's config and enabled flag; a config change clears a pause. */
-  updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number }): Promise<SyncRecord | undefined>;
+  /**
+   * Replaces a sync's config and enabled flag and moves its revision on; a config change clears a
+   * pause. With `expectedRevision`, only when the sync is still at that revision (checked and
+   * written at once); otherwise nothing changes and the answer is `stale` with the sync as it is.
+   */
+  updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number; expectedRevision?: number | undefined }): Promise<SyncUpdate>;
   /** Deletes a sync with its deliveries and state. */
   deleteSync(id: number): Promise<boolean>;
   /** Sets or clears the pause of a sync (a configuration problem holds its deliveries). */

@@ -195,4 +195,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- letters list in order of death through deliveries_dead (sync_id, dead_at, then id)
   UPDATE deliveries SET dead_at = created_at WHERE status = 'dead' AND dead_at IS NULL;
   `,
+  `
+  -- a sync's revision: 1 when created, one more on every saved change of its settings (not on a
+  -- pause), so an edit made from an older revision can be refused (If-Match, the editor's form)
+  ALTER TABLE syncs ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

@@ -20,6 +20,7 @@ import type {
   ReplayResult,
   SyncPause,
   SyncRecord,
+  SyncUpdate,
 } from '../delivery-types.js';
 import { CatalogCache, catalogLists, type CatalogRow } from '../catalog-cache.js';
 import { storedDeliveryError } from '../delivery-error.js';
@@ -171,6 +172,7 @@ interface SyncRow {
   pause: string | null;
   created_at: number;
   updated_at: number;
+  revision: number;
 }
 
 function toSync(row: SyncRow): SyncRecord {
@@ -182,6 +184,7 @@ function toSync(row: SyncRow): SyncRecord {
     pause: row.pause === null ? null : (JSON.parse(row.pause) as SyncPause),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    revision: row.revision,
   };
 }
 
@@ -361,7 +364,10 @@ export class SqliteStore implements Store {
       listProjectSyncs: db.prepare('SELECT * FROM syncs WHERE project_id = ? ORDER BY id'),
       enabledSyncs: db.prepare('SELECT * FROM syncs WHERE enabled = 1 ORDER BY id'),
       syncById: db.prepare('SELECT * FROM syncs WHERE id = ?'),
-      updateSync: db.prepare('UPDATE syncs SET config = ?, enabled = ?, pause = NULL, updated_at = ? WHERE id = ?'),
+      // `revision = coalesce(?, revision)`: with no expected revision, any revision is the one expected
+      updateSync: db.prepare(
+        'UPDATE syncs SET config = ?, enabled = ?, pause = NULL, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = coalesce(?, revision)',
+      ),
       setSyncPause: db.prepare('UPDATE syncs SET pause = ? WHERE id = ?'),
       deleteSync: db.prepare('DELETE FROM syncs WHERE id = ?'),
       deleteSyncDeliveries: db.prepare('DELETE FROM deliveries WHERE sync_id = ?'),
@@ -718,10 +724,13 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : toSync(row);
   }
 
-  async updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number }): Promise<SyncRecord | undefined> {
-    const result = this.statements.updateSync.run(JSON.stringify(change.config), change.enabled ? 1 : 0, change.updatedAt, id);
-    this.enabledSyncs = undefined;
-    return result.changes === 0 ? undefined : this.getSync(id);
+  async updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number; expectedRevision?: number | undefined }): Promise<SyncUpdate> {
+    const s = this.statements;
+    const result = s.updateSync.run(JSON.stringify(change.config), change.enabled ? 1 : 0, change.updatedAt, id, change.expectedRevision ?? null);
+    if (result.changes > 0) this.enabledSyncs = undefined;
+    const sync = await this.getSync(id);
+    if (sync === undefined) return { kind: 'missing' };
+    return result.changes === 0 ? { kind: 'stale', current: sync } : { kind: 'updated', sync };
   }
 
   async deleteSync(id: number): Promise<boolean> {

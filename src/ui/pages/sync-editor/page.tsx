@@ -36,7 +36,13 @@ interface EditorPageProps {
   /** Whether a key was typed in this post: it is not shown again, and the hint says so. */
   keyDropped: boolean;
   test?: CredentialTest | undefined;
+  /** The revision the form was opened at (edit only): a Save from another is refused. */
+  revision?: number | undefined;
+  /** Why a Save was refused for its revision: the sync changed since, or the form named none. */
+  revisionProblem?: RevisionProblem | undefined;
 }
+
+export type RevisionProblem = 'changed' | 'unknown';
 
 function SaveButton() {
   return (
@@ -61,11 +67,30 @@ function ErrorSummary({ error }: { error: ShownError }) {
   );
 }
 
-export function EditorPage({ context, mode, sync, state, projects, catalog, view, keyDropped, test }: EditorPageProps) {
+/** Why nothing was saved when the form's revision is not the sync's; the form now carries the sync's, so Save again overwrites. */
+function RevisionSummary({ problem, syncId }: { problem: RevisionProblem; syncId: number }) {
+  const choice = (
+    <>
+      <a href={`/ui/syncs/${syncId}/edit`}>Reload</a> to see the current settings, or Save again to overwrite them.
+    </>
+  );
+  return problem === 'changed' ? (
+    <Notice kind="error">
+      This sync was changed since you opened it (by another tab or person). Your changes are not saved. {choice}
+    </Notice>
+  ) : (
+    <Notice kind="error">
+      Nothing was saved. The form did not say which version of the sync it was opened at, so saving it could overwrite changes made since. {choice}
+    </Notice>
+  );
+}
+
+export function EditorPage({ context, mode, sync, state, projects, catalog, view, keyDropped, test, revision, revisionProblem }: EditorPageProps) {
   const action = sync === undefined ? '/ui/syncs/new' : `/ui/syncs/${sync.id}/edit`;
   const projectName = projects.find((project) => String(project.id) === state.project_id)?.name ?? `#${state.project_id}`;
   return (
     <Layout title={sync === undefined ? 'New sync' : `Edit ${sync.name}`} section="syncs" context={context}>
+      {revisionProblem !== undefined && sync !== undefined && <RevisionSummary problem={revisionProblem} syncId={sync.id} />}
       {view.error !== undefined && <ErrorSummary error={view.error} />}
       {sync?.status.state === 'paused' && (
         <Notice kind="info">
@@ -79,6 +104,7 @@ export function EditorPage({ context, mode, sync, state, projects, catalog, view
       )}
       <form method="post" action={action} class="stack sync-editor">
         <CsrfField context={context} />
+        {revision !== undefined && <input type="hidden" name="revision" value={String(revision)} />}
         <div class="editor-bar">
           <fieldset class="status-toggle">
             <legend>Status</legend>

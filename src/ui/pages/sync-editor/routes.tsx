@@ -5,6 +5,7 @@ import { workspaceOf } from '../../../engine/delivery/delivery-engine.js';
 import { syncDetails, type CredentialTest } from '../../../engine/sync-service.js';
 import { AmpstreamError, isAmpstreamError } from '../../../errors.js';
 import type { SyncRecord } from '../../../store/delivery-types.js';
+import { parseRevision } from '../../../sync/revision.js';
 import { SYNC_LIMITS } from '../../../sync/sync-schema.js';
 import { redirectAfterPost, sendFragment, sendPage } from '../../html.js';
 import {
@@ -27,7 +28,7 @@ import type { EditorView } from './controls.js';
 import { TestResult } from './credentials.js';
 import { EventsEditor, SelectionEditor } from './event-selection.js';
 import { IdentifierName, IdentifierSelect } from './identifier-mapping.js';
-import { DeletePage, EditorPage } from './page.js';
+import { DeletePage, EditorPage, type RevisionProblem } from './page.js';
 import { CatalogLists } from './project-catalog.js';
 
 const CREDENTIAL = new RegExp(`^\\S{1,${SYNC_LIMITS.credentialLength}}$`);
@@ -44,6 +45,12 @@ async function catalogOf(deps: UiDependencies, projectId: string): Promise<SeenN
 
 function postedAction(body: unknown): EditorAction {
   return parseAction(isPlainObject(body) ? getOwn(body, 'action') : undefined);
+}
+
+/** The revision the posted form was opened at, or undefined when it has none or not a number. */
+function postedRevision(body: unknown): number | undefined {
+  const value = isPlainObject(body) ? getOwn(body, 'revision') : undefined;
+  return typeof value === 'string' ? parseRevision(value) : undefined;
 }
 
 /**
@@ -76,6 +83,9 @@ interface ShowOptions {
   view?: EditorView;
   keyDropped?: boolean;
   test?: CredentialTest | undefined;
+  /** The revision the form carries (edit): the one it was opened at, or the sync's after a refused Save. */
+  revision?: number | undefined;
+  revisionProblem?: RevisionProblem | undefined;
 }
 
 async function showEditor(reply: FastifyReply, deps: UiDependencies, options: ShowOptions, status = 200): Promise<FastifyReply> {
@@ -96,6 +106,8 @@ async function showEditor(reply: FastifyReply, deps: UiDependencies, options: Sh
       view={options.view ?? {}}
       keyDropped={options.keyDropped ?? false}
       test={options.test}
+      revision={options.revision}
+      revisionProblem={options.revisionProblem}
     />,
     status,
   );
@@ -110,7 +122,12 @@ async function editorPost(request: FastifyRequest, reply: FastifyReply, deps: Ui
   const state = parseForm(request.body);
   if (record !== undefined) state.project_id = String(record.projectId);
   const action = postedAction(request.body);
-  const base = { mode, record, keyDropped: state.customerio.api_key.trim() !== '' };
+  const revision = record === undefined ? undefined : postedRevision(request.body);
+  const base = { mode, record, keyDropped: state.customerio.api_key.trim() !== '', revision };
+  // a form without its revision could overwrite changes it never showed: shown again with the sync's, so Save again overwrites
+  if (record !== undefined && revision === undefined) {
+    return showEditor(reply, deps, { ...base, state, revision: record.revision, revisionProblem: 'unknown' }, 400);
+  }
   if (action.kind === 'test-connection') return showEditor(reply, deps, { ...base, state, test: await testConnection(deps, state, record) });
   if (action.kind !== 'save') {
     const applied = applyAction(state, action);
@@ -122,9 +139,14 @@ async function editorPost(request: FastifyRequest, reply: FastifyReply, deps: Ui
     if (record !== undefined && state.customerio.site_id.trim() === '') {
       throw new AmpstreamError('invalid_request', 'customerio.site_id: required', { field: 'customerio.site_id' });
     }
-    const saved = record === undefined ? await deps.syncs.create(input) : await deps.syncs.update(record.id, input, 'replace');
+    const saved = record === undefined ? await deps.syncs.create(input) : await deps.syncs.update(record.id, input, 'replace', [revision as number]);
     return redirectAfterPost(reply, `/ui/syncs/${saved.id}`, isHtmx(request));
   } catch (error) {
+    if (isAmpstreamError(error) && error.code === 'precondition_failed' && record !== undefined) {
+      // changed since the form was opened: nothing saved, what was typed shown again with the sync's revision now
+      const current = await deps.syncs.get(record.id);
+      return showEditor(reply, deps, { ...base, record: current, state, revision: current.revision, revisionProblem: 'changed' }, 409);
+    }
     if (!isAmpstreamError(error) || (error.code !== 'invalid_request' && error.code !== 'conflict')) throw error;
     return showEditor(reply, deps, { ...base, state, view: { error: shownError(error, state) } }, error.status);
   }
@@ -144,7 +166,7 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
   app.get<{ Params: { id: string } }>('/syncs/:id/edit', async (request, reply) => {
     const record = await deps.syncs.get(syncIdOf(request.params.id));
     const catalog = await deps.catalog(record.projectId);
-    return showEditor(reply, deps, { mode: 'edit', record, state: syncToFormState(syncDetails(record).config, catalog.userProperties) });
+    return showEditor(reply, deps, { mode: 'edit', record, state: syncToFormState(syncDetails(record).config, catalog.userProperties), revision: record.revision });
   });
 
   app.post<{ Params: { id: string } }>('/syncs/:id/edit', async (request, reply) =>
