@@ -195,4 +195,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- letters list in order of death through deliveries_dead (sync_id, dead_at, then id)
   UPDATE deliveries SET dead_at = created_at WHERE status = 'dead' AND dead_at IS NULL;
   `,
+  `
+  -- the trace by device_id (an anonymous visitor's events, before and after a login linked the
+  -- device to a user), oldest first, with or without a project; events without a device are left out
+  CREATE INDEX events_by_device ON events (device_id, seq) WHERE device_id IS NOT NULL;
+  `,
 ];
