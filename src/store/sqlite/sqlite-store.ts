@@ -285,33 +285,20 @@ function toStoredEvent(row: EventRow): StoredEvent {
  * the query plans.
  */
 export function findEventsSql(query: EventQuery): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (query.projectId !== undefined) {
-    where.push('project_id = ?');
-    params.push(query.projectId);
-  }
-  if (query.userId !== undefined) {
-    where.push('person_key = ?');
-    params.push(userPerson(query.userId));
-  }
-  if (query.deviceId !== undefined) {
-    where.push('device_id = ?');
-    params.push(query.deviceId);
-  }
-  if (query.insertId !== undefined) {
-    where.push('insert_id = ?');
-    params.push(query.insertId);
-  }
-  if (query.afterSeq !== undefined) {
-    where.push('seq > ?');
-    params.push(query.afterSeq);
-  }
+  const conditions = (
+    [
+      ['project_id = ?', query.projectId],
+      ['person_key = ?', query.userId === undefined ? undefined : userPerson(query.userId)],
+      ['device_id = ?', query.deviceId],
+      ['insert_id = ?', query.insertId],
+      ['seq > ?', query.afterSeq],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  const where = conditions.length > 0 ? `WHERE ${conditions.map(([condition]) => condition).join(' AND ')}` : '';
   const sql = `SELECT e.*, coalesce(p.properties, e.user_properties) AS user_properties FROM events e
     LEFT JOIN profile_snapshots p ON p.id = e.snapshot_id
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
-  params.push(query.limit);
-  return { sql, params };
+    ${where} ORDER BY seq LIMIT ?`;
+  return { sql, params: [...conditions.map(([, value]) => value), query.limit] };
 }
 
 /**
