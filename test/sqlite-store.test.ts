@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { findEventsSql, SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { tempDir } from './helpers/service.js';
 import { storeContract } from './store-contract.js';
 import { storeDeliveryContract } from './store-delivery-contract.js';
@@ -143,6 +143,33 @@ describe('SQLite storage', () => {
     try {
       const row = db.prepare("SELECT first_seen_at, last_seen_at FROM catalog_names WHERE kind = 'event_type' AND name = 'Seen'").get();
       assert.deepEqual(row, { first_seen_at: T0, last_seen_at: T0 + 61_000 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('looks events up by device, user or insert_id through an index, never a scan of the events', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const file = join(dir, 'plans.db');
+    await new SqliteStore({ path: file, synchronous: 'normal', backgroundCheckpoint: false }).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = (query: Parameters<typeof findEventsSql>[0]) => {
+        const { sql, params } = findEventsSql(query);
+        return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join('; ');
+      };
+      // the trace: the UI always names the sync's project; the admin API and CLI may leave it out
+      for (const [query, index] of [
+        [{ projectId: 1, deviceId: 'device-1', limit: 20 }, 'events_by_device'],
+        [{ deviceId: 'device-1', limit: 20 }, 'events_by_device'],
+        [{ projectId: 1, deviceId: 'device-1', userId: 'user-1', limit: 20 }, 'events_by_(device|person)'],
+        [{ projectId: 1, userId: 'user-1', limit: 20 }, 'events_by_person'],
+        [{ projectId: 1, insertId: 'insert-1', limit: 20 }, 'events_by_insert_id'],
+      ] as const) {
+        const detail = plan(query);
+        assert.match(detail, new RegExp(`SEARCH e USING INDEX ${index} `), `${JSON.stringify(query)}: ${detail}`);
+        assert.doesNotMatch(detail, /SCAN e\b/, `${JSON.stringify(query)}: ${detail}`);
+      }
     } finally {
       db.close();
     }

@@ -148,6 +148,15 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
         ['Login', 'link-u1', 'user:link-u1'],
         ['Later', 'link-u1', 'user:link-u1'],
       ]);
+      // the device's own events: its anonymous activity, the login that linked it, and what came after
+      const device = await store.findEvents({ projectId, deviceId: 'link-d1', limit: 10 });
+      assert.deepEqual(device.map((e) => [e.eventType, e.userId, e.personKey]), [
+        ['Test', null, 'device:link-d1'],
+        ['Login', 'link-u1', 'user:link-u1'],
+        ['Later', 'link-u1', 'user:link-u1'],
+      ]);
+      const both = await store.findEvents({ deviceId: 'link-d1', userId: 'link-u1', limit: 1 });
+      assert.deepEqual(both.map((e) => e.eventType), ['Login'], 'keys combine (and), oldest first, with or without a project');
     });
 
     it('rolls back everything when processing fails', async () => {

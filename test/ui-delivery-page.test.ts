@@ -218,7 +218,7 @@ describe('the delivery page of a sync', () => {
     const missing = await ui.get(`/ui/syncs/${syncId}/trace?insert_id=nope`);
     assert.match(missing.html, /No event of this sync's project has insert ID “nope”\./);
     const empty = await ui.get(`/ui/syncs/${syncId}/trace`);
-    assert.match(empty.html, /Give an insert ID or a user ID/);
+    assert.match(empty.html, /Give an insert ID, a user ID or a device ID/);
   });
 
   it('shows a pending retry with its next attempt, attempts and last error', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { EventTrace, TraceStep } from '../engine/event-trace.js';
+import { giveAKey, givenMoreThanOnce, isEmptyLookup, readTraceLookup, type TraceKey } from '../engine/trace-lookup.js';
 import { AmpstreamError } from '../errors.js';
 import type { MetricsSummary } from '../metrics/metrics-summary.js';
 import { adminRequest, parseId, subcommand, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
@@ -72,16 +73,19 @@ function stepLine(step: TraceStep): string {
   }
 }
 
-/** `ampstream trace`: an event's life per sync. */
-async function trace(connection: AdminConnection, flags: Flags & { insertId?: string; userId?: string; deviceId?: string; project?: string }): Promise<void> {
-  const query = new URLSearchParams();
-  if (flags.insertId !== undefined) query.set('insert_id', flags.insertId);
-  if (flags.userId !== undefined) query.set('user_id', flags.userId);
-  if (flags.deviceId !== undefined) query.set('device_id', flags.deviceId);
+/** A flag's values: one, or a list when it is given more than once (the lookup refuses that, naming it). */
+type Repeatable = string | string[];
+const repeatable = (value: string, previous: Repeatable | undefined): Repeatable => (previous === undefined ? value : [...[previous].flat(), value]);
+const optionName = (key: TraceKey) => `--${key.replace('_', '-')}`;
+
+/** `ampstream trace`: an event's life per sync; its look-up is read as the admin API reads it. */
+async function trace(connection: AdminConnection, flags: Flags & { insertId?: Repeatable; userId?: Repeatable; deviceId?: Repeatable; project?: Repeatable }): Promise<void> {
+  if (Array.isArray(flags.project)) throw new AmpstreamError('invalid_request', givenMoreThanOnce('--project'), { field: 'project' });
+  const read = readTraceLookup({ insert_id: flags.insertId, user_id: flags.userId, device_id: flags.deviceId }, optionName);
+  if ('problem' in read) throw new AmpstreamError('invalid_request', read.problem.message, { field: optionName(read.problem.field).slice(2) });
+  if (isEmptyLookup(read.lookup)) throw new AmpstreamError('invalid_request', giveAKey(optionName), { field: 'insert-id' });
+  const query = new URLSearchParams(read.lookup);
   if (flags.project !== undefined) query.set('project_id', flags.project);
-  if ([...query.keys()].every((k) => k === 'project_id')) {
-    throw new AmpstreamError('invalid_request', 'give --insert-id, --user-id or --device-id', { field: 'insert-id' });
-  }
   const { events } = await adminRequest<{ events: EventTrace[] }>(connection, 'GET', `/api/trace?${query}`);
   if (events.length === 0) process.exitCode = 1; // like grep: a script can tell that nothing matched
   if (flags.json) {
@@ -168,10 +172,10 @@ export function registerOperationsCommands(program: Command): void {
   subcommand(program, 'status', 'one line per sync: enabled, status, backlog, oldest pending, last hour, dead letters', status);
   subcommand(program, 'trace', "every step of an event's life per sync", trace, (c) =>
     c
-      .option('--insert-id <id>', 'the event with this insert_id')
-      .option('--user-id <id>', "the user's events (most recent 20)")
-      .option('--device-id <id>', "the device's events")
-      .option('--project <id>', 'only in this project'),
+      .option('--insert-id <id>', 'the event with this insert_id', repeatable)
+      .option('--user-id <id>', "the user's events (the oldest 20)", repeatable)
+      .option('--device-id <id>', "the device's events, before and after a login linked it to a user (the oldest 20)", repeatable)
+      .option('--project <id>', 'only in this project', repeatable),
   );
   registerDeadLetters(program);
 }

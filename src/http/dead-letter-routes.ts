@@ -1,6 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeadLetters } from '../engine/dead-letters.js';
+import { giveAKey, givenMoreThanOnce, isEmptyLookup, lookupQuery, readTraceLookup, repeatedParameter, TRACE_KEYS } from '../engine/trace-lookup.js';
 import { searchTraces } from '../engine/trace-search.js';
 import { AmpstreamError } from '../errors.js';
 import { parseIsoInstant } from '../metrics/metrics-summary.js';
@@ -87,26 +88,30 @@ export async function deadLetterRoutes(scope: FastifyInstance, options: { deadLe
       schema: {
         querystring: Type.Object(
           {
-            insert_id: Type.Optional(Type.String({ minLength: 1 })),
-            user_id: Type.Optional(Type.String({ minLength: 1 })),
-            device_id: Type.Optional(Type.String({ minLength: 1 })),
+            // the look-up keys are checked by readTraceLookup, as the UI's are (an empty one is not given)
+            insert_id: Type.Optional(Type.String()),
+            user_id: Type.Optional(Type.String()),
+            device_id: Type.Optional(Type.String()),
             project_id: Type.Optional(Type.Integer({ minimum: 1 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
           },
           { additionalProperties: false },
         ),
       },
+      // before the schema, which would say "must be string" of a parameter given twice
+      preValidation: async (request) => {
+        const repeated = repeatedParameter(request.query as Record<string, unknown>, [...TRACE_KEYS, 'project_id', 'limit']);
+        if (repeated !== undefined) throw new AmpstreamError('invalid_request', givenMoreThanOnce(repeated), { field: repeated });
+      },
     },
     async (request) => {
       const q = request.query;
-      if (q.insert_id === undefined && q.user_id === undefined && q.device_id === undefined) {
-        throw new AmpstreamError('invalid_request', 'give insert_id, user_id or device_id', { field: 'insert_id' });
-      }
+      const read = readTraceLookup(q);
+      if ('problem' in read) throw new AmpstreamError('invalid_request', read.problem.message, { field: read.problem.field });
+      if (isEmptyLookup(read.lookup)) throw new AmpstreamError('invalid_request', giveAKey(), { field: 'insert_id' });
       const traces = await searchTraces(store, {
         ...(q.project_id === undefined ? {} : { projectId: q.project_id }),
-        ...(q.insert_id === undefined ? {} : { insertId: q.insert_id }),
-        ...(q.user_id === undefined ? {} : { userId: q.user_id }),
-        ...(q.device_id === undefined ? {} : { deviceId: q.device_id }),
+        ...lookupQuery(read.lookup),
         limit: q.limit ?? 20,
       });
       return { events: traces };

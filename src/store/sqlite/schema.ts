@@ -200,4 +200,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- pause), so an edit made from an older revision can be refused (If-Match, the editor's form)
   ALTER TABLE syncs ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
   `,
+  `
+  -- the trace by device_id (an anonymous visitor's events, before and after a login linked the
+  -- device to a user), oldest first, with or without a project; events without a device are left out
+  CREATE INDEX events_by_device ON events (device_id, seq) WHERE device_id IS NOT NULL;
+  `,
 ];

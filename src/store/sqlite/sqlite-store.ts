@@ -283,6 +283,28 @@ function toStoredEvent(row: EventRow): StoredEvent {
 }
 
 /**
+ * The statement `findEvents` runs: events by project, user (its person key), device, insert_id,
+ * after a seq, oldest first. Each look-up key has an index (schema.ts); the SQLite store test checks
+ * the query plans.
+ */
+export function findEventsSql(query: EventQuery): { sql: string; params: unknown[] } {
+  const conditions = (
+    [
+      ['project_id = ?', query.projectId],
+      ['person_key = ?', query.userId === undefined ? undefined : userPerson(query.userId)],
+      ['device_id = ?', query.deviceId],
+      ['insert_id = ?', query.insertId],
+      ['seq > ?', query.afterSeq],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  const where = conditions.length > 0 ? `WHERE ${conditions.map(([condition]) => condition).join(' AND ')}` : '';
+  const sql = `SELECT e.*, coalesce(p.properties, e.user_properties) AS user_properties FROM events e
+    LEFT JOIN profile_snapshots p ON p.id = e.snapshot_id
+    ${where} ORDER BY seq LIMIT ?`;
+  return { sql, params: [...conditions.map(([, value]) => value), query.limit] };
+}
+
+/**
  * The embedded store: one SQLite file in WAL mode, written by one process. better-sqlite3 is
  * synchronous; the contract is async so the PostgreSQL adapter can share it.
  */
@@ -651,32 +673,7 @@ export class SqliteStore implements Store {
   }
 
   async findEvents(query: EventQuery): Promise<StoredEvent[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.projectId !== undefined) {
-      where.push('project_id = ?');
-      params.push(query.projectId);
-    }
-    if (query.userId !== undefined) {
-      where.push('person_key = ?');
-      params.push(userPerson(query.userId));
-    }
-    if (query.deviceId !== undefined) {
-      where.push('device_id = ?');
-      params.push(query.deviceId);
-    }
-    if (query.insertId !== undefined) {
-      where.push('insert_id = ?');
-      params.push(query.insertId);
-    }
-    if (query.afterSeq !== undefined) {
-      where.push('seq > ?');
-      params.push(query.afterSeq);
-    }
-    const sql = `SELECT e.*, coalesce(p.properties, e.user_properties) AS user_properties FROM events e
-      LEFT JOIN profile_snapshots p ON p.id = e.snapshot_id
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
-    params.push(query.limit);
+    const { sql, params } = findEventsSql(query);
     return (this.db.prepare(sql).all(...params) as EventRow[]).map(toStoredEvent);
   }
 

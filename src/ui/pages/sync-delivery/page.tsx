@@ -1,6 +1,5 @@
 /** The delivery page's whole pages: a sync's delivery, its event trace, and the confirmation of a drop, each in the layout. */
 import type { ComponentChildren } from 'preact';
-import type { EventTrace } from '../../../engine/event-trace.js';
 import type { SyncDetails } from '../../../engine/sync-service.js';
 import type { DeliveryCounts, DeliveryRecord, FailureGroup } from '../../../store/delivery-types.js';
 import { Layout, type PageContext } from '../../layout.js';
@@ -9,7 +8,7 @@ import { ErrorCategoriesSection, PendingRetriesSection } from './failures.js';
 import { MetricsSection, type MetricsView } from './metrics.js';
 import { PeriodForm } from './period.js';
 import { SyncHeader } from './sync-header.js';
-import { TraceSection, type TraceQuery } from './trace.js';
+import { NO_TRACE_QUERY, TraceSection, type TraceFound, type TraceQuery } from './trace.js';
 
 interface DeliveryPageProps {
   context: PageContext;
@@ -34,18 +33,18 @@ export function DeliveryPage(props: DeliveryPageProps) {
       <ErrorCategoriesSection groups={props.groups} />
       <PendingRetriesSection retries={props.retries} now={props.now} />
       <DeadLetterSection view={props.deadLetters} context={context} />
-      <TraceSection syncId={sync.id} query={{ insertId: '', userId: '' }} traces={undefined} />
+      <TraceSection syncId={sync.id} query={NO_TRACE_QUERY} found={undefined} />
     </Layout>
   );
 }
 
-export function TracePage({ context, sync, query, traces }: { context: PageContext; sync: SyncDetails; query: TraceQuery; traces: EventTrace[] | undefined }) {
+export function TracePage({ context, sync, query, found }: { context: PageContext; sync: SyncDetails; query: TraceQuery; found: TraceFound | undefined }) {
   return (
     <Layout title={`Trace · ${sync.config.name}`} section="syncs" context={context}>
       <p>
         <a href={`/ui/syncs/${sync.id}`}>Back to the delivery of {sync.config.name}</a>
       </p>
-      <TraceSection syncId={sync.id} query={query} traces={traces} />
+      <TraceSection syncId={sync.id} query={query} found={found} />
     </Layout>
   );
 }

@@ -81,11 +81,13 @@ export function syncDeliveryPages(app: FastifyInstance, deps: UiDependencies): v
     return answerDeadLetters(deps, request, reply, sync.id, period, { kind: dropped > 0 ? 'ok' : 'info', text: dropNotice(dropped) });
   });
 
-  app.get<{ Params: { id: string }; Querystring: { insert_id?: string; user_id?: string } }>('/syncs/:id/trace', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/syncs/:id/trace', async (request, reply) => {
     const sync = await loadSync(deps, request.params.id);
     const query = traceQueryOf(request.query);
-    const traces = await findTraces(deps, sync.config.project_id, query);
-    if (isHtmx(request) && request.headers['hx-target'] === 'trace-results') return sendFragment(reply, <TraceResults syncId={sync.id} query={query} traces={traces} />);
-    return sendPage(reply, <TracePage context={pageContext(reply, deps)} sync={sync} query={query} traces={traces} />);
+    const found = await findTraces(deps, sync.config.project_id, query);
+    // a key given twice or too long: the page with the form and what is wrong, as a 400
+    const status = query.problem === undefined ? 200 : 400;
+    if (isHtmx(request) && request.headers['hx-target'] === 'trace-results') return sendFragment(reply, <TraceResults syncId={sync.id} query={query} found={found} />, status);
+    return sendPage(reply, <TracePage context={pageContext(reply, deps)} sync={sync} query={query} found={found} />, status);
   });
 }

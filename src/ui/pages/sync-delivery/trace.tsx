@@ -1,5 +1,7 @@
-/** The delivery page's event trace: the search by insert ID or user ID, and each event's steps per sync of its project. */
+/** The delivery page's event trace: the search by insert ID, user ID or device ID, and each event's steps per sync of its project. */
+import { MAX_STRING_LENGTH } from '../../../amplitude/limits.js';
 import type { EventTrace, SyncTrace, TraceStep } from '../../../engine/event-trace.js';
+import { isEmptyLookup, lookupQuery, readTraceLookup, TRACE_KEYS, type TraceKey, type TraceLookup } from '../../../engine/trace-lookup.js';
 import { searchTraces } from '../../../engine/trace-search.js';
 import { DataTable } from '../../components.js';
 import { formatCount, formatTime } from '../../format.js';
@@ -10,41 +12,55 @@ import { DEAD_LETTER_CAUSES, errorSummary } from './delivery-labels.js';
 /** Events a trace search shows. */
 const TRACE_LIMIT = 20;
 
+/** What a person calls each key, in a sentence (the form's labels start with a capital). */
+const KEY_WORDS: Record<TraceKey, string> = { insert_id: 'insert ID', user_id: 'user ID', device_id: 'device ID' };
+const label = (key: TraceKey) => KEY_WORDS[key].charAt(0).toUpperCase() + KEY_WORDS[key].slice(1);
+
 export interface TraceQuery {
-  insertId: string;
-  userId: string;
+  /** What the form shows: each key as given ('' when not given, or given more than once). */
+  values: Record<TraceKey, string>;
+  lookup: TraceLookup;
+  /** What is wrong with the request (a key given twice, a value too long), for a person to read. */
+  problem?: string;
 }
 
-/** The search a request asks for: its insert ID and user ID, trimmed and cut to 1000 characters ('' when not given). */
-export function traceQueryOf(params: { insert_id?: string; user_id?: string }): TraceQuery {
-  const text = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, 1000) : '');
-  return { insertId: text(params.insert_id), userId: text(params.user_id) };
+export const NO_TRACE_QUERY: TraceQuery = { values: { insert_id: '', user_id: '', device_id: '' }, lookup: {} };
+
+/** The search a request asks for, read as the admin API reads it (engine/trace-lookup.ts). */
+export function traceQueryOf(params: Record<string, unknown>): TraceQuery {
+  const values = Object.fromEntries(TRACE_KEYS.map((key) => [key, typeof params[key] === 'string' ? params[key] : ''])) as Record<TraceKey, string>;
+  const read = readTraceLookup(params);
+  return 'problem' in read ? { values, lookup: {}, problem: read.problem.message } : { values, lookup: read.lookup };
+}
+
+export interface TraceFound {
+  traces: EventTrace[];
+  /** The user a looked-up device belongs to now: the latest event that carried both ids (a login) linked them. */
+  deviceUser?: string;
 }
 
 /** The traces of the project's events a search finds (the first TRACE_LIMIT), or undefined when it asks for nothing. */
-export async function findTraces(deps: UiDependencies, projectId: number, query: TraceQuery): Promise<EventTrace[] | undefined> {
-  return query.insertId === '' && query.userId === ''
-    ? undefined
-    : await searchTraces(deps.store, {
-        projectId,
-        ...(query.insertId === '' ? {} : { insertId: query.insertId }),
-        ...(query.userId === '' ? {} : { userId: query.userId }),
-        limit: TRACE_LIMIT,
-      });
+export async function findTraces(deps: UiDependencies, projectId: number, query: TraceQuery): Promise<TraceFound | undefined> {
+  if (query.problem !== undefined || isEmptyLookup(query.lookup)) return undefined;
+  const traces = await searchTraces(deps.store, { projectId, ...lookupQuery(query.lookup), limit: TRACE_LIMIT });
+  const device = query.lookup.device_id;
+  const deviceUser = device === undefined ? undefined : await deps.store.getDeviceLink(projectId, device);
+  return deviceUser === undefined ? { traces } : { traces, deviceUser };
 }
 
 function TraceForm({ syncId, query }: { syncId: number; query: TraceQuery }) {
   const action = `/ui/syncs/${syncId}/trace`;
   return (
     <form method="get" action={action} hx-get={action} hx-target="#trace-results" hx-swap="innerHTML" class="trace-form">
-      <div class="field">
-        <label for="trace-insert-id">Insert ID</label>
-        <input id="trace-insert-id" name="insert_id" type="search" value={query.insertId} maxLength={1000} autocomplete="off" />
-      </div>
-      <div class="field">
-        <label for="trace-user-id">User ID</label>
-        <input id="trace-user-id" name="user_id" type="search" value={query.userId} maxLength={1000} autocomplete="off" />
-      </div>
+      {TRACE_KEYS.map((key) => {
+        const id = `trace-${key.replace('_', '-')}`;
+        return (
+          <div class="field" key={key}>
+            <label for={id}>{label(key)}</label>
+            <input id={id} name={key} type="search" value={query.values[key]} maxLength={MAX_STRING_LENGTH} autocomplete="off" />
+          </div>
+        );
+      })}
       <button type="submit" class="btn btn-primary">
         Trace
       </button>
@@ -122,15 +138,34 @@ function SyncSteps({ trace, current }: { trace: SyncTrace; current: boolean }) {
   );
 }
 
-export function TraceResults({ syncId, query, traces }: { syncId: number; query: TraceQuery; traces: EventTrace[] | undefined }) {
-  if (traces === undefined) return <p class="hint">Give an insert ID or a user ID to see what became of an event.</p>;
-  const asked = [query.insertId !== '' ? `insert ID “${query.insertId}”` : '', query.userId !== '' ? `user ID “${query.userId}”` : ''].filter(Boolean).join(' and ');
+/** "user ID “a” and device ID “b”": the keys a search gave, in words. */
+function askedFor(lookup: TraceLookup): string {
+  const parts = TRACE_KEYS.filter((key) => lookup[key] !== undefined).map((key) => `${KEY_WORDS[key]} “${lookup[key]}”`);
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+function DeviceUser({ syncId, device, user }: { syncId: number; device: string; user: string }) {
+  return (
+    <p class="hint">
+      Device ID “{device}” belongs to user “{user}” (its latest event with both IDs, a login, linked them). Its events before its first login were
+      anonymous; each sync's steps below show what became of them.{' '}
+      <a href={`/ui/syncs/${syncId}/trace?user_id=${encodeURIComponent(user)}`}>Trace user “{user}”</a> for the user's events from every device.
+    </p>
+  );
+}
+
+export function TraceResults({ syncId, query, found }: { syncId: number; query: TraceQuery; found: TraceFound | undefined }) {
+  if (query.problem !== undefined) return <Notice kind="error">{query.problem}</Notice>;
+  if (found === undefined) return <p class="hint">Give an insert ID, a user ID or a device ID to see what became of an event.</p>;
+  const { traces } = found;
+  const asked = askedFor(query.lookup);
   if (traces.length === 0) return <Notice kind="info">No event of this sync's project has {asked}.</Notice>;
   return (
     <div>
       <p role="status">
         {traces.length === TRACE_LIMIT ? `The first ${TRACE_LIMIT} (oldest)` : formatCount(traces.length)} event{traces.length === 1 ? '' : 's'} with {asked}.
       </p>
+      {found.deviceUser !== undefined && query.lookup.device_id !== undefined && <DeviceUser syncId={syncId} device={query.lookup.device_id} user={found.deviceUser} />}
       {traces.map((trace) => (
         <article key={trace.seq} class="trace-event" aria-labelledby={`trace-${trace.seq}`}>
           <h3 id={`trace-${trace.seq}`}>
@@ -167,13 +202,13 @@ export function TraceResults({ syncId, query, traces }: { syncId: number; query:
   );
 }
 
-export function TraceSection({ syncId, query, traces }: { syncId: number; query: TraceQuery; traces: EventTrace[] | undefined }) {
+export function TraceSection({ syncId, query, found }: { syncId: number; query: TraceQuery; found: TraceFound | undefined }) {
   return (
     <section class="panel" aria-labelledby="trace-title">
       <h2 id="trace-title">Event trace</h2>
       <TraceForm syncId={syncId} query={query} />
       <div id="trace-results" aria-live="polite">
-        <TraceResults syncId={syncId} query={query} traces={traces} />
+        <TraceResults syncId={syncId} query={query} found={found} />
       </div>
     </section>
   );
