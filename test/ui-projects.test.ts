@@ -42,10 +42,13 @@ describe('web UI: projects', () => {
     const before = (await service.admin('GET', '/api/projects')).body.projects.length;
     const blank = await ui.post('/ui/projects', { name: '   ' });
     assert.equal(blank.status, 400);
-    assert.match(blank.html, /<p class="field-error" id="f-name-error" role="alert">name must be a non-empty string/);
+    assert.match(blank.html, /<p class="field-error" id="f-name-error" role="alert">name: must not be empty/);
+    const invisible = await ui.post('/ui/projects', { name: 'Sh\u200bop' });
+    assert.equal(invisible.status, 400, 'a zero-width space would make two names that look the same differ');
+    assert.match(invisible.html, /id="f-name-error"[^>]*>name: must not contain invisible or format characters \(found U\+200B\)/);
     const flipped = await ui.post('/ui/projects', { name: 'Shop\u202eexe' });
     assert.equal(flipped.status, 400, 'a bidirectional override would make the name read as something else');
-    assert.match(flipped.html, /id="f-name-error"[^>]*>name must not contain control characters or bidirectional overrides/);
+    assert.match(flipped.html, /id="f-name-error"[^>]*>name: must not contain control characters or bidirectional overrides/);
     const shortKey = await ui.post('/ui/projects', { name: 'Shop', api_key: 'short' });
     assert.equal(shortKey.status, 400);
     assert.match(shortKey.html, /id="f-api_key-error"/);
