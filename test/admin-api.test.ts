@@ -153,4 +153,16 @@ describe('admin API: project names follow the rules for names (src/display-names
     assert.equal(long.status, 400);
     assert.deepEqual(long.body, { error: 'invalid_request', message: 'name: must be at most 200 characters (it has 201)', field: 'name' });
   });
+
+  it('refuses a second project with the same name, in any case or spacing, as a 409 conflict naming name', async () => {
+    const first = await service.admin('POST', '/api/projects', { name: 'Shop' });
+    assert.equal(first.status, 201);
+    for (const name of ['Shop', ' shop', 'SHOP ']) {
+      const again = await service.admin('POST', '/api/projects', { name });
+      assert.equal(again.status, 409, JSON.stringify(name));
+      assert.deepEqual(again.body, { error: 'conflict', message: `name: project ${first.body.id} is already called "Shop"`, field: 'name' });
+    }
+    const names = (await service.admin('GET', '/api/projects')).body.projects.map((p: { name: string }) => p.name);
+    assert.equal(names.filter((name: string) => name.toLowerCase() === 'shop').length, 1, 'nothing was created');
+  });
 });

@@ -55,4 +55,16 @@ describe('web UI: projects', () => {
     assert.match(shortKey.html, /value="Shop"/, 'what was typed stays');
     assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
   });
+
+  it('refuses a name another project has, whatever its case, next to the field', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    assert.equal((await ui.post('/ui/projects', { name: 'Garden shop' })).status, 303);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    const again = await ui.post('/ui/projects', { name: ' garden SHOP ' });
+    assert.equal(again.status, 409);
+    assert.match(again.html, /id="f-name-error"[^>]*>name: project \d+ is already called &quot;Garden shop&quot;/);
+    assert.match(again.html, /aria-describedby="f-name-error"/, 'the field points at its error');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
+  });
 });

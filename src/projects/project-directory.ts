@@ -1,4 +1,4 @@
-import { checkDisplayName } from '../display-names.js';
+import { checkDisplayName, displayNameKey } from '../display-names.js';
 import { AmpstreamError } from '../errors.js';
 import type { Project, Store } from '../store/types.js';
 import { apiKeyHint, generateApiKey, hashApiKey } from './api-keys.js';
@@ -25,6 +25,8 @@ export class ProjectDirectory {
     const check = typeof input.name === 'string' ? checkDisplayName(input.name) : { ok: false as const, problem: 'required, a string' };
     if (!check.ok) throw new AmpstreamError('invalid_request', `name: ${check.problem}`, { field: 'name' });
     const name = check.name;
+    const clash = (await this.store.listProjects()).find((p) => displayNameKey(p.name) === displayNameKey(name));
+    if (clash !== undefined) throw new AmpstreamError('conflict', `name: project ${clash.id} is already called "${clash.name}"`, { field: 'name' });
     let apiKey: string;
     if (input.apiKey === undefined || input.apiKey === null) {
       apiKey = generateApiKey();
