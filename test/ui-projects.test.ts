@@ -56,6 +56,18 @@ describe('web UI: projects', () => {
     assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
   });
 
+  it('takes any valid name from the form: no maxlength cuts 200 emoji (400 UTF-16 units), spaces around are removed', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const page = await ui.get('/ui/projects');
+    assert.doesNotMatch(page.html, /id="f-name"[^>]*maxlength/);
+    assert.match(page.html, /id="f-name-hint"[^>]*>[^<]*at most 200 characters/, 'the limit is said next to the field');
+    const created = await ui.post('/ui/projects', { name: ` ${'🌱'.repeat(200)} ` });
+    assert.equal(created.status, 303);
+    const names = (await service.admin('GET', '/api/projects')).body.projects.map((p: { name: string }) => p.name);
+    assert.ok(names.includes('🌱'.repeat(200)));
+  });
+
   it('refuses a name another project has, whatever its case, next to the field', async () => {
     const ui = new UiSession(service.url);
     await ui.signIn(ADMIN_TOKEN);
@@ -64,7 +76,7 @@ describe('web UI: projects', () => {
     const again = await ui.post('/ui/projects', { name: ' garden SHOP ' });
     assert.equal(again.status, 409);
     assert.match(again.html, /id="f-name-error"[^>]*>name: project \d+ is already called &quot;Garden shop&quot;/);
-    assert.match(again.html, /aria-describedby="f-name-error"/, 'the field points at its error');
+    assert.match(again.html, /id="f-name"[^>]*aria-invalid="true" aria-describedby="f-name-hint f-name-error"/, 'the field points at its error');
     assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
   });
 });
