@@ -1,15 +1,80 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { displayNameProblem } from './display-names.js';
+import { checkDisplayName, DISPLAY_NAME_MAX_LENGTH, displayNameKey, displayNameLength, type DisplayNameCheck } from './display-names.js';
 
-describe('displayNameProblem', () => {
+/** The problem a name has, or undefined when it is accepted. */
+function problemOf(name: string): string | undefined {
+  const check: DisplayNameCheck = checkDisplayName(name);
+  return check.ok ? undefined : check.problem;
+}
+
+describe('checkDisplayName', () => {
   it('accepts names in any script, emoji included', () => {
-    for (const name of ['Web shop', 'Boutique été', 'ウェブショップ', 'متجر', '💥 launches']) assert.equal(displayNameProblem(name), undefined, name);
+    for (const name of ['Web shop', 'Boutique été', 'ウェブショップ', 'متجر', '💥 launches', 'Team 👩‍💻', '❤️ fans', '👍🏽 ok', 'a\u00a0b']) {
+      assert.deepEqual(checkDisplayName(name), { ok: true, name }, JSON.stringify(name));
+    }
   });
 
   it('refuses control characters and bidirectional overrides', () => {
     for (const name of ['a\u0000b', 'line\nbreak', 'tab\there', 'bell\u0007', 'gnp\u202eexe', 'x\u2066y', 'c1\u0085']) {
-      assert.match(displayNameProblem(name) ?? '', /control characters or bidirectional overrides/, JSON.stringify(name));
+      assert.match(problemOf(name) ?? '', /control characters or bidirectional overrides/, JSON.stringify(name));
     }
+  });
+
+  it('refuses invisible and format characters, naming the one found', () => {
+    const cases: Array<[string, string]> = [
+      ['Sh\u200bop', 'U+200B'], // zero-width space
+      ['Shop\u3164x', 'U+3164'], // Hangul filler
+      ['\u115fShop', 'U+115F'],
+      ['Sh\u1160op', 'U+1160'],
+      ['Sh\uffa0op', 'U+FFA0'],
+      ['Shop\u200e!', 'U+200E'], // left-to-right mark
+      ['Shop\u200f!', 'U+200F'], // right-to-left mark
+      ['Sh\u00adop', 'U+00AD'], // soft hyphen
+      ['Shop\u{e0001}x', 'U+E0001'], // language tag
+      ['Shop\u{e0020}x', 'U+E0020'], // tag space
+      ['Shop\u{e007f}x', 'U+E007F'], // cancel tag
+      ['Sh\u2028op', 'U+2028'], // line separator
+      ['Sh\u2029op', 'U+2029'], // paragraph separator
+      ['Sh\u2060op', 'U+2060'], // word joiner (Cf)
+      ['Sh\ufeffop', 'U+FEFF'], // zero-width no-break space (Cf)
+      ['Sh\u200dop', 'U+200D'], // zero-width joiner between letters
+      ['Sh\u200cop', 'U+200C'], // zero-width non-joiner
+      ['Sh\u061cop', 'U+061C'], // Arabic letter mark (Cf)
+      ['Sh\u2800op', 'U+2800'], // braille blank, used as a filler
+    ];
+    for (const [name, codePoint] of cases) {
+      assert.equal(problemOf(name), `must not contain invisible or format characters (found ${codePoint})`, JSON.stringify(name));
+    }
+  });
+
+  it('refuses text that is not valid Unicode (a lone surrogate)', () => {
+    assert.match(problemOf('Shop\ud800') ?? '', /lone surrogate/);
+  });
+
+  it('removes surrounding whitespace, and refuses a name that is then empty', () => {
+    assert.deepEqual(checkDisplayName('  Web shop \t\n'), { ok: true, name: 'Web shop' });
+    assert.deepEqual(checkDisplayName('\u3000Shop\u00a0'), { ok: true, name: 'Shop' }, 'other spaces too');
+    for (const name of ['', '   ', '\t\n', '\u200b', ' \u200b\u3164 ', '\u2028', '\u{e0020}\u{e0020}', '\u115f\u1160\uffa0', '\u00ad']) {
+      assert.equal(problemOf(name), 'must not be empty (spaces and invisible characters alone are no name)', JSON.stringify(name));
+    }
+  });
+
+  it('counts the limit in code points, as people see characters, after trimming', () => {
+    assert.equal(DISPLAY_NAME_MAX_LENGTH, 200);
+    assert.equal(displayNameLength('💥'), 1);
+    assert.equal(displayNameLength('a💥b'), 3);
+    assert.equal(problemOf('W'.repeat(200)), undefined);
+    assert.equal(problemOf('💥'.repeat(200)), undefined, '200 emoji are 400 UTF-16 code units but 200 characters');
+    assert.equal(problemOf(` ${'W'.repeat(200)}  `), undefined, 'surrounding spaces do not count');
+    assert.equal(problemOf('W'.repeat(201)), 'must be at most 200 characters (it has 201)');
+    assert.equal(problemOf('💥'.repeat(201)), 'must be at most 200 characters (it has 201)');
+  });
+
+  it('compares names without case or surrounding spaces, and composed like decomposed', () => {
+    assert.equal(displayNameKey('Shop'), displayNameKey(' shop '));
+    assert.equal(displayNameKey('SHOP'), displayNameKey('shop'));
+    assert.equal(displayNameKey('Caf\u00e9'), displayNameKey('cafe\u0301'));
+    assert.notEqual(displayNameKey('Shop'), displayNameKey('Shop 2'));
   });
 });

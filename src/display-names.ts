@@ -1,12 +1,78 @@
 /**
- * Names people give things (projects, syncs) are shown in lists, pages and terminals: control
- * characters would break a line or a terminal, and bidirectional overrides would make a name read
- * as something else (`U+202E` turns "gnp.exe" around). Pure.
+ * The rules for names people give things (projects, syncs), in one place for every way a name
+ * comes in (admin API, CLI, config file, web UI). Names are shown in lists, pages and terminals:
+ *
+ * - surrounding whitespace is removed (`String.prototype.trim`) before anything else;
+ * - control characters would break a line or a terminal, and bidirectional overrides would make a
+ *   name read as something else (`U+202E` turns "gnp.exe" around);
+ * - invisible and format characters (Unicode `Cf`, `Zl`, `Zp`, the default-ignorable code points
+ *   such as Hangul fillers, and the braille blank) make two names that look the same differ, or a
+ *   name that looks empty; the one exception is the zero-width joiner inside an emoji sequence
+ *   (👩‍💻), which is drawn as one picture. Variation selectors stay allowed (❤️);
+ * - a name that is empty after this (only spaces and invisible characters) is no name;
+ * - at most 200 characters, counted in code points (what people see as characters, 💥 is one).
+ *
+ * Two names are the same name when they differ only in case, surrounding whitespace or Unicode
+ * composition (`displayNameKey`). Pure.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-/** Why a display name cannot be used, or undefined when it can. */
-export function displayNameProblem(name: string): string | undefined {
-  if (UNSAFE.test(name)) return 'must not contain control characters or bidirectional overrides';
+/** The longest name, in code points. */
+export const DISPLAY_NAME_MAX_LENGTH = 200;
+
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** Invisible or format characters; variation selectors (U+FE00–FE0F, U+E0100–E01EF) are not refused. */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u2800\p{Default_Ignorable_Code_Point}]/u;
+const VARIATION_SELECTOR = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
+/** A zero-width joiner between two emoji (after an optional variation selector or skin tone). */
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d(?=\p{Extended_Pictographic})/gu;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export type DisplayNameCheck = { ok: true; name: string } | { ok: false; problem: string };
+
+/** A name's length as the limit counts it: code points. */
+export function displayNameLength(name: string): number {
+  let length = 0;
+  for (const _ of name) length += 1;
+  return length;
+}
+
+function codePointText(character: string): string {
+  return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The first invisible or format character of a name, or undefined. */
+function firstInvisible(name: string): string | undefined {
+  for (const character of name.replace(EMOJI_JOINER, '')) {
+    if (INVISIBLE.test(character) && !VARIATION_SELECTOR.test(character)) return character;
+  }
   return undefined;
+}
+
+/** Whether a name shows nothing: only whitespace and invisible characters. */
+function showsNothing(name: string): boolean {
+  for (const character of name) {
+    if (!/\s/.test(character) && firstInvisible(character) === undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * The name as it is stored (surrounding whitespace removed), or why it cannot be used. The
+ * problem reads after the field's name (`name: must not be empty …`).
+ */
+export function checkDisplayName(raw: string): DisplayNameCheck {
+  const name = raw.trim();
+  const length = displayNameLength(name);
+  if (length > DISPLAY_NAME_MAX_LENGTH) return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX_LENGTH} characters (it has ${length})` };
+  if (showsNothing(name)) return { ok: false, problem: 'must not be empty (spaces and invisible characters alone are no name)' };
+  if (UNSAFE.test(name)) return { ok: false, problem: 'must not contain control characters or bidirectional overrides' };
+  if (LONE_SURROGATE.test(name)) return { ok: false, problem: 'must be valid Unicode text (it holds a lone surrogate)' };
+  const invisible = firstInvisible(name);
+  if (invisible !== undefined) return { ok: false, problem: `must not contain invisible or format characters (found ${codePointText(invisible)})` };
+  return { ok: true, name };
+}
+
+/** What makes two names the same name: no surrounding whitespace, composed (NFC), lower case. */
+export function displayNameKey(name: string): string {
+  return name.trim().normalize('NFC').toLowerCase();
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isPlainObject } from './amplitude/plain-data.js';
+import { displayNameKey } from './display-names.js';
 import type { SyncService } from './engine/sync-service.js';
 import { AmpstreamError, isAmpstreamError } from './errors.js';
 import { parseJsonText } from './json-text.js';
@@ -9,7 +10,8 @@ import { parseJsonText } from './json-text.js';
  *
  *   { "syncs": [ { "name": "Customer.io (prod)", "project_id": 1, "customerio": { … }, … } ] }
  *
- * Each sync is matched by project and name: an existing one is replaced by the file's version, a
+ * Each sync is matched by project and name (as names are compared: case and surrounding spaces
+ * aside, src/display-names.ts): an existing one is replaced by the file's version, a
  * missing one is created; syncs not in the file are left alone. A `customerio.api_key` of the form
  * `env:NAME` is read from the environment variable NAME, so the file need not hold the secret.
  */
@@ -65,7 +67,8 @@ export async function applySyncConfigFile(path: string, syncs: SyncService, env:
       const input = resolveSecrets(raw, env);
       const name = isPlainObject(input) ? input.name : undefined;
       const project = isPlainObject(input) ? Number(input.project_id) : Number.NaN;
-      const match = existing.find((s) => s.projectId === project && (s.config as { name?: unknown }).name === name);
+      const key = typeof name === 'string' ? displayNameKey(name) : undefined;
+      const match = existing.find((s) => s.projectId === project && displayNameKey(String((s.config as { name?: unknown }).name)) === key);
       if (match === undefined) result.created.push((await syncs.create(input)).id);
       else result.updated.push((await syncs.update(match.id, input, 'replace')).id);
     } catch (error) {

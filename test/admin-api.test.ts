@@ -116,3 +116,53 @@ describe('admin API', () => {
     assert.deepEqual((await request(`${service.url}/readyz`)).body, { status: 'ready' });
   });
 });
+
+describe('admin API: project names follow the rules for names (src/display-names.ts)', () => {
+  it('stores a name without its surrounding whitespace', async () => {
+    const created = await service.admin('POST', '/api/projects', { name: '  Trimmed shop \t' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.name, 'Trimmed shop');
+    const listed = (await service.admin('GET', '/api/projects')).body.projects.find((p: { id: number }) => p.id === created.body.id);
+    assert.equal(listed.name, 'Trimmed shop');
+  });
+
+  it('refuses invisible and format characters, and a name of only spaces or invisible characters as empty', async () => {
+    const cases: [string, string][] = [
+      ['Sh\u200bop', 'name: must not contain invisible or format characters (found U+200B)'],
+      ['Shop\u200f', 'name: must not contain invisible or format characters (found U+200F)'],
+      ['Sh\u00adop', 'name: must not contain invisible or format characters (found U+00AD)'],
+      ['Shop \u{e0001}', 'name: must not contain invisible or format characters (found U+E0001)'],
+      ['   ', 'name: must not be empty (spaces and invisible characters alone are no name)'],
+      [' \u3164 ', 'name: must not be empty (spaces and invisible characters alone are no name)'],
+      ['\u200b', 'name: must not be empty (spaces and invisible characters alone are no name)'],
+      ['Shop\u202eexe', 'name: must not contain control characters or bidirectional overrides'],
+    ];
+    for (const [name, message] of cases) {
+      const reply = await service.admin('POST', '/api/projects', { name });
+      assert.equal(reply.status, 400, JSON.stringify(name));
+      assert.deepEqual(reply.body, { error: 'invalid_request', message, field: 'name' }, JSON.stringify(name));
+    }
+  });
+
+  it('counts the 200-character limit in characters (code points), after trimming, as for syncs', async () => {
+    const emoji = await service.admin('POST', '/api/projects', { name: '💥'.repeat(200) });
+    assert.equal(emoji.status, 201, '200 emoji are 400 UTF-16 code units but 200 characters');
+    const padded = await service.admin('POST', '/api/projects', { name: `  ${'W'.repeat(200)}  ` });
+    assert.equal(padded.status, 201, 'surrounding spaces do not count');
+    const long = await service.admin('POST', '/api/projects', { name: 'W'.repeat(201) });
+    assert.equal(long.status, 400);
+    assert.deepEqual(long.body, { error: 'invalid_request', message: 'name: must be at most 200 characters (it has 201)', field: 'name' });
+  });
+
+  it('refuses a second project with the same name, in any case or spacing, as a 409 conflict naming name', async () => {
+    const first = await service.admin('POST', '/api/projects', { name: 'Shop' });
+    assert.equal(first.status, 201);
+    for (const name of ['Shop', ' shop', 'SHOP ']) {
+      const again = await service.admin('POST', '/api/projects', { name });
+      assert.equal(again.status, 409, JSON.stringify(name));
+      assert.deepEqual(again.body, { error: 'conflict', message: `name: project ${first.body.id} is already called "Shop"`, field: 'name' });
+    }
+    const names = (await service.admin('GET', '/api/projects')).body.projects.map((p: { name: string }) => p.name);
+    assert.equal(names.filter((name: string) => name.toLowerCase() === 'shop').length, 1, 'nothing was created');
+  });
+});

@@ -47,6 +47,15 @@ describe('ampstream CLI', () => {
       const conflict = runCli(['projects', 'create', '--name', 'Again', '--api-key', 'cli-key-000001', '--url', server.url, '--token', token]);
       assert.equal(await conflict.exited, 2);
       assert.match(conflict.stderr(), /another project already uses this api_key \(api_key\)/);
+      const sameName = runCli(['projects', 'create', '--name', '  web APP ', '--url', server.url, '--token', token]);
+      assert.equal(await sameName.exited, 2);
+      assert.equal(sameName.stderr(), 'ampstream: name: project 2 is already called "Web app" (name)\n');
+      const invisible = runCli(['projects', 'create', '--name', 'Web\u200bshop', '--url', server.url, '--token', token]);
+      assert.equal(await invisible.exited, 2);
+      assert.equal(invisible.stderr(), 'ampstream: name: must not contain invisible or format characters (found U+200B) (name)\n');
+      const trimmed = runCli(['projects', 'create', '--name', ' Mobile app ', '--url', server.url, '--token', token]);
+      assert.equal(await trimmed.exited, 0, trimmed.stderr());
+      assert.match(trimmed.stdout(), /^created project 3 "Mobile app"\n/, 'stored without the surrounding spaces');
 
       const wrongToken = runCli(['projects', 'list', '--url', server.url, '--token', 'wrong-token-wrong-token']);
       assert.equal(await wrongToken.exited, 2);

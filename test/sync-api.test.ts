@@ -144,6 +144,9 @@ describe('sync API: names are unique per project', () => {
     const renamed = await service.admin('PATCH', `/api/syncs/${second.id}`, { name: first.name });
     assert.equal(renamed.status, 409);
     assert.equal(renamed.body.field, 'name');
+    const otherCase = await service.admin('POST', '/api/syncs', { name: ` ${first.name.toUpperCase()} `, project_id: projectId, customerio: { site_id: 'other', api_key: 'other-key' } });
+    assert.equal(otherCase.status, 409, 'names are compared without case and surrounding spaces, as project names are');
+    assert.equal(otherCase.body.field, 'name');
 
     const otherProject = await createProject(service, 'another project', 'SYNC_API_KEY_0002');
     const elsewhere = await service.admin('POST', '/api/syncs', {

@@ -47,6 +47,26 @@ async function sendWithSdk(apiKey: string, send: (amplitude: ReturnType<typeof c
   await amplitude.flush().promise;
 }
 
+/** A window at phone width, signed in. */
+async function signedInPhone(): Promise<WatchedWindow> {
+  const phone = await openWindow(browser, { width: 390, height: 844 });
+  await phone.page.goto(`${service.url}/ui/sign-in`);
+  await phone.page.fill('#token', ADMIN_TOKEN);
+  await phone.page.keyboard.press('Enter');
+  await phone.page.waitForURL('**/ui/projects');
+  return phone;
+}
+
+/** What shows `text` (the innermost elements holding it) and reaches past the window's right edge. */
+async function pastTheEdge(page: Page, text: string): Promise<string[]> {
+  return page.evaluate((needle) => {
+    const holders = Array.from(document.querySelectorAll('main *')).filter(
+      (element) => element.textContent?.includes(needle) && !Array.from(element.children).some((child) => child.textContent?.includes(needle)),
+    );
+    return holders.filter((element) => element.getBoundingClientRect().right > window.innerWidth).map((element) => element.tagName.toLowerCase());
+  }, text);
+}
+
 /** Whether the page scrolls sideways (it must not, at any width). */
 async function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
@@ -235,13 +255,9 @@ describe('the web UI, from an empty server to events in Customer.io', () => {
   });
 
   it('reads at phone width without sideways scrolling, and no page logged an error', async () => {
-    const phone = await openWindow(browser, { width: 390, height: 844 });
+    const phone = await signedInPhone();
     try {
       const { page } = phone;
-      await page.goto(`${service.url}/ui/sign-in`);
-      await page.fill('#token', ADMIN_TOKEN);
-      await page.keyboard.press('Enter');
-      await page.waitForURL('**/ui/projects');
       for (const [path, name] of [
         ['/ui/syncs', '11-phone-syncs'],
         [`${syncPath}/edit`, '12-phone-sync-editor'],
@@ -258,5 +274,31 @@ describe('the web UI, from an empty server to events in Customer.io', () => {
     }
     assert.deepEqual(desktop.problems, [], 'no console errors on any page');
     assert.deepEqual(failedRequests, [], 'no request failed on the server');
+  });
+
+  it('wraps a 200-character unbroken name in headings, table cells and links at phone width', async () => {
+    const longName = 'W'.repeat(200);
+    const project = await service.admin('POST', '/api/projects', { name: longName });
+    assert.equal(project.status, 201, JSON.stringify(project.body));
+    const sync = await service.admin('POST', '/api/syncs', {
+      name: longName,
+      project_id: project.body.id,
+      enabled: false,
+      customerio: { site_id: 'sim-site-us', api_key: 'sim-key-us', region: 'us' },
+    });
+    assert.equal(sync.status, 201, JSON.stringify(sync.body));
+    const phone = await signedInPhone();
+    try {
+      const { page } = phone;
+      for (const path of ['/ui/projects', '/ui/syncs', `/ui/syncs?project=${project.body.id}`, `/ui/syncs/${sync.body.id}`, `/ui/syncs/${sync.body.id}/edit`]) {
+        await page.goto(`${service.url}${path}`);
+        assert.ok((await page.locator('main').innerText()).includes(longName.slice(0, 20)), `${path} shows the name`);
+        assert.equal(await scrollsSideways(page), false, `${path} scrolls sideways at 390 px`);
+        assert.deepEqual(await pastTheEdge(page, longName.slice(0, 50)), [], `${path}: the name stays inside the window`);
+      }
+      assert.deepEqual(phone.problems, []);
+    } finally {
+      await phone.context.close();
+    }
   });
 });

@@ -42,14 +42,41 @@ describe('web UI: projects', () => {
     const before = (await service.admin('GET', '/api/projects')).body.projects.length;
     const blank = await ui.post('/ui/projects', { name: '   ' });
     assert.equal(blank.status, 400);
-    assert.match(blank.html, /<p class="field-error" id="f-name-error" role="alert">name must be a non-empty string/);
+    assert.match(blank.html, /<p class="field-error" id="f-name-error" role="alert">name: must not be empty/);
+    const invisible = await ui.post('/ui/projects', { name: 'Sh\u200bop' });
+    assert.equal(invisible.status, 400, 'a zero-width space would make two names that look the same differ');
+    assert.match(invisible.html, /id="f-name-error"[^>]*>name: must not contain invisible or format characters \(found U\+200B\)/);
     const flipped = await ui.post('/ui/projects', { name: 'Shop\u202eexe' });
     assert.equal(flipped.status, 400, 'a bidirectional override would make the name read as something else');
-    assert.match(flipped.html, /id="f-name-error"[^>]*>name must not contain control characters or bidirectional overrides/);
+    assert.match(flipped.html, /id="f-name-error"[^>]*>name: must not contain control characters or bidirectional overrides/);
     const shortKey = await ui.post('/ui/projects', { name: 'Shop', api_key: 'short' });
     assert.equal(shortKey.status, 400);
     assert.match(shortKey.html, /id="f-api_key-error"/);
     assert.match(shortKey.html, /value="Shop"/, 'what was typed stays');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
+  });
+
+  it('takes any valid name from the form: no maxlength cuts 200 emoji (400 UTF-16 units), spaces around are removed', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const page = await ui.get('/ui/projects');
+    assert.doesNotMatch(page.html, /id="f-name"[^>]*maxlength/);
+    assert.match(page.html, /id="f-name-hint"[^>]*>[^<]*at most 200 characters/, 'the limit is said next to the field');
+    const created = await ui.post('/ui/projects', { name: ` ${'🌱'.repeat(200)} ` });
+    assert.equal(created.status, 303);
+    const names = (await service.admin('GET', '/api/projects')).body.projects.map((p: { name: string }) => p.name);
+    assert.ok(names.includes('🌱'.repeat(200)));
+  });
+
+  it('refuses a name another project has, whatever its case, next to the field', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    assert.equal((await ui.post('/ui/projects', { name: 'Garden shop' })).status, 303);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    const again = await ui.post('/ui/projects', { name: ' garden SHOP ' });
+    assert.equal(again.status, 409);
+    assert.match(again.html, /id="f-name-error"[^>]*>name: project \d+ is already called &quot;Garden shop&quot;/);
+    assert.match(again.html, /id="f-name"[^>]*aria-invalid="true" aria-describedby="f-name-hint f-name-error"/, 'the field points at its error');
     assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before);
   });
 });

@@ -321,6 +321,15 @@ describe('sync editor', () => {
     const taken = await browser.post('/ui/syncs/new', [...edit(base, { name: 'From the editor', 'customerio[site_id]': SITE }), ['action', 'save']]);
     assert.equal(taken.status, 409);
     assert.match(errorAt(taken.text, 'f-name') ?? '', /already called "From the editor"/);
+    const otherCase = await browser.post('/ui/syncs/new', [...edit(base, { name: ' from THE editor ', 'customerio[site_id]': SITE }), ['action', 'save']]);
+    assert.equal(otherCase.status, 409, 'names are compared without case and surrounding spaces');
+
+    const invisible = await browser.post('/ui/syncs/new', [...edit(base, { name: 'From\u200bthe editor', 'customerio[site_id]': SITE }), ['action', 'save']]);
+    assert.equal(invisible.status, 400);
+    assert.equal(errorAt(invisible.text, 'f-name'), 'must not contain invisible or format characters (found U+200B)');
+    const onlyFiller = await browser.post('/ui/syncs/new', [...edit(base, { name: ' \u3164 ', 'customerio[site_id]': SITE }), ['action', 'save']]);
+    assert.equal(errorAt(onlyFiller.text, 'f-name'), 'must not be empty (spaces and invisible characters alone are no name)');
+    assert.doesNotMatch(page.text, /id="f-name"[^>]*maxlength/, 'no maxlength: the browser counts UTF-16 units and would cut 200 emoji in half; the server counts characters');
 
     assert.equal((await syncsInApi()).length, count, 'nothing was saved');
   });

@@ -1,5 +1,6 @@
 import type { TrackClient } from '../customerio/track-client.js';
 import type { TrackRegion, TrackWorkspace } from '../customerio/track-items.js';
+import { displayNameKey } from '../display-names.js';
 import { AmpstreamError } from '../errors.js';
 import type { DeliveryCounts, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { Store } from '../store/types.js';
@@ -72,15 +73,20 @@ export class SyncService {
     return sync;
   }
 
-  private async checkProjectAndName(config: SyncConfig, exceptId?: number): Promise<void> {
+  /**
+   * The project exists, and no other sync of it has the name (compared as `displayNameKey` does:
+   * case and surrounding spaces aside). A sync keeping its name is not checked, so syncs that
+   * shared a name before this rule can still be changed.
+   */
+  private async checkProjectAndName(config: SyncConfig, current?: SyncRecord): Promise<void> {
     if ((await this.store.getProject(config.project_id)) === undefined) {
       throw new AmpstreamError('invalid_request', `project_id: project ${config.project_id} does not exist`, { field: 'project_id' });
     }
-    const clash = (await this.store.listSyncs(config.project_id)).find(
-      (s) => s.id !== exceptId && (s.config as { name?: unknown }).name === config.name,
-    );
+    if (current !== undefined && asConfig(current).name === config.name) return;
+    const key = displayNameKey(config.name);
+    const clash = (await this.store.listSyncs(config.project_id)).find((s) => s.id !== current?.id && displayNameKey(asConfig(s).name) === key);
     if (clash !== undefined) {
-      throw new AmpstreamError('conflict', `name: sync ${clash.id} of project ${config.project_id} is already called "${config.name}"`, {
+      throw new AmpstreamError('conflict', `name: sync ${clash.id} of project ${config.project_id} is already called "${asConfig(clash).name}"`, {
         field: 'name',
       });
     }
@@ -120,7 +126,7 @@ export class SyncService {
     if (config.project_id !== current.projectId) {
       throw new AmpstreamError('invalid_request', 'project_id: a sync cannot move to another project', { field: 'project_id' });
     }
-    await this.checkProjectAndName(config, id);
+    await this.checkProjectAndName(config, current);
     const updated = await this.store.updateSync(id, {
       config: config as unknown as SyncRecord['config'],
       enabled: config.enabled,

@@ -99,7 +99,8 @@ export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOp
       schema: {
         body: Type.Object(
           {
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            // length and characters: the rules for names (src/display-names.ts), after trimming
+            name: Type.String(),
             api_key: Type.Optional(Type.String({ minLength: 8, maxLength: 200, pattern: '^\\S+$' })),
           },
           { additionalProperties: false },

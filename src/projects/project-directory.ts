@@ -1,4 +1,4 @@
-import { displayNameProblem } from '../display-names.js';
+import { checkDisplayName, displayNameKey } from '../display-names.js';
 import { AmpstreamError } from '../errors.js';
 import type { Project, Store } from '../store/types.js';
 import { apiKeyHint, generateApiKey, hashApiKey } from './api-keys.js';
@@ -9,7 +9,6 @@ export interface CreatedProject extends Project {
 }
 
 const MAX_CACHED_KEYS = 10_000;
-const MAX_NAME_LENGTH = 200;
 const MIN_API_KEY_LENGTH = 8;
 const MAX_API_KEY_LENGTH = 200;
 
@@ -23,14 +22,11 @@ export class ProjectDirectory {
   ) {}
 
   async create(input: { name: unknown; apiKey?: unknown }): Promise<CreatedProject> {
-    const name = typeof input.name === 'string' ? input.name.trim() : '';
-    if (name === '' || name.length > MAX_NAME_LENGTH) {
-      throw new AmpstreamError('invalid_request', `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`, {
-        field: 'name',
-      });
-    }
-    const nameProblem = displayNameProblem(name);
-    if (nameProblem !== undefined) throw new AmpstreamError('invalid_request', `name ${nameProblem}`, { field: 'name' });
+    const check = typeof input.name === 'string' ? checkDisplayName(input.name) : { ok: false as const, problem: 'required, a string' };
+    if (!check.ok) throw new AmpstreamError('invalid_request', `name: ${check.problem}`, { field: 'name' });
+    const name = check.name;
+    const clash = (await this.store.listProjects()).find((p) => displayNameKey(p.name) === displayNameKey(name));
+    if (clash !== undefined) throw new AmpstreamError('conflict', `name: project ${clash.id} is already called "${clash.name}"`, { field: 'name' });
     let apiKey: string;
     if (input.apiKey === undefined || input.apiKey === null) {
       apiKey = generateApiKey();

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { DISPLAY_NAME_MAX_LENGTH } from '../display-names.js';
 
 /**
  * A sync: one Customer.io destination of one project. This schema is the JSON the admin API, the
@@ -8,7 +9,8 @@ import { Type, type Static } from 'typebox';
  */
 
 export const SYNC_LIMITS = {
-  nameLength: 200,
+  /** In code points, checked with the other name rules (src/display-names.ts), not by the schema. */
+  nameLength: DISPLAY_NAME_MAX_LENGTH,
   rows: 50,
   clausesPerRow: 20,
   valuesPerClause: 100,
@@ -150,7 +152,8 @@ export const SyncOptionsSchema = Type.Object(
 
 export const SyncConfigSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: SYNC_LIMITS.nameLength }),
+    /** Trimmed, then checked by the rules for names (src/display-names.ts): length, characters. */
+    name: Type.String(),
     /** Input may also give a numeric string; validation turns it into a number. */
     project_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
     enabled: Type.Boolean({ default: true }),

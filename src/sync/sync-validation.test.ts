@@ -96,6 +96,31 @@ describe('validateSyncInput: create', () => {
     }
   });
 
+  it('refuses invisible and format characters in a name, naming the field and the character', () => {
+    for (const [name, found] of [['Sh\u200bop', 'U+200B'], ['\u3164', undefined], ['Shop\u200e', 'U+200E'], ['Sh\u00adop', 'U+00AD'], ['Shop\u{e0020}x', 'U+E0020'], ['a\u2028b', 'U+2028']]) {
+      const refused = rejection({ ...minimal, name });
+      assert.equal(refused.field, 'name');
+      assert.equal(
+        refused.message,
+        found === undefined ? 'name: must not be empty (spaces and invisible characters alone are no name)' : `name: must not contain invisible or format characters (found ${found})`,
+        JSON.stringify(name),
+      );
+    }
+  });
+
+  it('stores a name without its surrounding whitespace, on create, replace and patch', () => {
+    assert.equal(validateSyncInput({ ...minimal, name: '  Customer.io (prod)\t' }, 'create').name, 'Customer.io (prod)');
+    const existing = validateSyncInput(minimal, 'create');
+    assert.equal(validateSyncInput({ ...minimal, name: ' Renamed ' }, 'replace', existing).name, 'Renamed');
+    assert.equal(validateSyncInput({ name: ' Renamed ' }, 'patch', existing).name, 'Renamed');
+  });
+
+  it('keeps an unchanged name a rule did not exist for yet, so the sync can still be switched off', () => {
+    const existing = { ...validateSyncInput(minimal, 'create'), name: ' Old\u200bname' };
+    assert.equal(validateSyncInput({ enabled: false }, 'patch', existing).name, ' Old\u200bname');
+    assert.equal(rejection({ name: 'New\u200bname' }, 'patch', existing).field, 'name', 'a new name is checked');
+  });
+
   it('takes project_id as a numeric string and stores a number', () => {
     assert.equal(validateSyncInput({ ...minimal, project_id: '42' }, 'create').project_id, 42);
     assert.deepEqual(rejection({ ...minimal, project_id: 'abc' }), {
@@ -187,9 +212,12 @@ describe('validateSyncInput: create', () => {
 
   it('enforces the limits: name length, rows, clauses, values, property names', () => {
     assert.equal(validateSyncInput({ ...minimal, name: 'n'.repeat(200) }, 'create').name.length, 200);
-    assert.equal(rejection({ ...minimal, name: 'n'.repeat(201) }).field, 'name');
+    assert.deepEqual(rejection({ ...minimal, name: 'n'.repeat(201) }), { field: 'name', message: 'name: must be at most 200 characters (it has 201)' });
+    assert.equal(validateSyncInput({ ...minimal, name: '💥'.repeat(200) }, 'create').name, '💥'.repeat(200), 'counted in characters (code points), as projects are');
+    assert.equal(rejection({ ...minimal, name: '💥'.repeat(201) }).field, 'name');
     assert.equal(rejection({ ...minimal, name: '' }).field, 'name');
-    assert.deepEqual(rejection({ ...minimal, name: '   ' }), { field: 'name', message: 'name: must not be blank' });
+    assert.deepEqual(rejection({ ...minimal, name: '   ' }), { field: 'name', message: 'name: must not be empty (spaces and invisible characters alone are no name)' });
+    assert.deepEqual(rejection({ ...minimal, name: 7 }), { field: 'name', message: 'name: must be string' });
 
     const row = { event_type: '*' };
     assert.equal(validateSyncInput({ ...minimal, send_events: { events: Array(50).fill(row) } }, 'create').send_events.events.length, 50);

@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { displayNameProblem } from '../display-names.js';
+import { checkDisplayName } from '../display-names.js';
 import { getOwn, hasOwn, isPlainObject, setOwn, type JsonObject } from '../amplitude/plain-data.js';
 import { AmpstreamError } from '../errors.js';
 import { validationError } from '../validation-errors.js';
@@ -108,11 +108,21 @@ function checkClause(clause: WhereClause, path: string): void {
   }
 }
 
-/** What the schema cannot say: blank names, user-update rows, unknown fields, operator values. */
-function checkMeaning(config: SyncConfig): void {
-  if (config.name.trim() === '') throw invalid('name', 'must not be blank');
-  const nameProblem = displayNameProblem(config.name);
-  if (nameProblem !== undefined) throw invalid('name', nameProblem);
+/**
+ * The name as stored: a new or changed name is trimmed and checked by the rules for names. A
+ * sync's unchanged name stays as it is, so a sync named before a rule existed can still be
+ * switched off or edited (renaming it is checked).
+ */
+function checkName(config: SyncConfig, existing: SyncConfig | undefined): void {
+  if (existing !== undefined && config.name === existing.name) return;
+  const check = checkDisplayName(config.name);
+  if (!check.ok) throw invalid('name', check.problem);
+  config.name = check.name;
+}
+
+/** What the schema cannot say: the name's rules, user-update rows, unknown fields, operator values. */
+function checkMeaning(config: SyncConfig, existing: SyncConfig | undefined): void {
+  checkName(config, existing);
   config.send_events.events.forEach((row, rowIndex) => {
     const rowPath = `send_events.events.${rowIndex}`;
     if (isUserUpdateEventType(row.event_type)) {
@@ -152,6 +162,6 @@ export function validateSyncInput(input: unknown, mode: SyncInputMode, existing?
     throw error;
   }
   if (newSiteNeedsKey) throw invalid('customerio.api_key', 'required when customerio.site_id changes (a Track API key belongs to one site)');
-  checkMeaning(candidate);
+  checkMeaning(candidate, existing);
   return candidate;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { DISPLAY_NAME_MAX_LENGTH } from '../../display-names.js';
 import { isAmpstreamError } from '../../errors.js';
 import type { Project } from '../../store/types.js';
 import { DataTable, Field, describedBy } from '../components.js';
@@ -88,8 +89,17 @@ function ProjectsPage({ context, projects, origin, created, problem }: ProjectsP
         <h2 id="create-project">Create a project</h2>
         <form method="post" action="/ui/projects" class="stack">
           <CsrfField context={context} />
-          <Field path="name" label="Name" error={nameError}>
-            <input id="f-name" name="name" type="text" required maxLength={200} value={problem?.name ?? ''} aria-describedby={describedBy('name', false, nameError)} />
+          <Field path="name" label="Name" hint={`Unique; at most ${DISPLAY_NAME_MAX_LENGTH} characters.`} error={nameError}>
+            {/* no maxlength: the browser counts UTF-16 units, the server counts characters (src/display-names.ts) */}
+            <input
+              id="f-name"
+              name="name"
+              type="text"
+              required
+              value={problem?.name ?? ''}
+              aria-invalid={nameError === undefined ? undefined : 'true'}
+              aria-describedby={describedBy('name', true, nameError)}
+            />
           </Field>
           <Field path="api_key" label="API key (optional)" hint="Leave empty to have one generated. Give one to keep an SDK's existing key." error={keyError}>
             <input id="f-api_key" name="api_key" type="text" autocomplete="off" maxLength={200} aria-describedby={describedBy('api_key', true, keyError)} />

@@ -44,7 +44,8 @@ export function TextField({
   value: string;
   list?: string;
   required?: boolean;
-  maxLength?: number;
+  /** `null`: no maxlength, the server's check alone (names: the browser counts UTF-16 units, names are counted in characters). */
+  maxLength?: number | null;
   secret?: boolean;
   placeholder?: string;
   /** The id of the button Enter in this field presses (ui.js), instead of submitting the form (Save). */
@@ -61,7 +62,7 @@ export function TextField({
         value={value}
         list={list}
         required={required}
-        maxLength={maxLength ?? SYNC_LIMITS.textLength}
+        maxLength={maxLength === null ? undefined : (maxLength ?? SYNC_LIMITS.textLength)}
         placeholder={placeholder}
         autocomplete="off"
         spellcheck={secret === true ? false : undefined}

@@ -122,7 +122,7 @@ export function EditorPage({ context, mode, sync, state, projects, catalog, view
             </a>
           </div>
         </div>
-        <TextField path="name" label="Sync name" view={view} value={state.name} required maxLength={SYNC_LIMITS.nameLength} hint="Unique within the project." />
+        <TextField path="name" label="Sync name" view={view} value={state.name} required maxLength={null} hint={`Unique within the project; at most ${SYNC_LIMITS.nameLength} characters.`} />
         {mode === 'create' ? (
           <ProjectPicker state={state} view={view} projects={projects} />
         ) : (
