@@ -203,6 +203,49 @@ describe('web UI sign-in, sessions and CSRF', () => {
     assert.equal((await ui.post('/ui/sign-in', { token: ` ${ADMIN_TOKEN}\n` })).status, 303);
   });
 
+  it('answers every page and fragment of a session with Cache-Control: no-store (Back after Sign out shows nothing), and keeps caching its files', async () => {
+    const sync = await service.admin('POST', '/api/syncs', {
+      name: 'no-store',
+      project_id: 1,
+      customerio: { site_id: 'site-no-store', api_key: 'key-no-store', region: 'us' },
+    });
+    assert.equal(sync.status, 201, JSON.stringify(sync.body));
+    const id = sync.body.id as number;
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const htmx = (target: string) => ({ 'hx-request': 'true', 'hx-target': target });
+    const requests: [string, Record<string, string>?][] = [
+      ['/ui/'],
+      ['/ui/projects'],
+      ['/ui/syncs'],
+      ['/ui/syncs?project=1'],
+      ['/ui/syncs/new'],
+      [`/ui/syncs/${id}`],
+      [`/ui/syncs/${id}?period=day`, htmx('delivery-metrics')],
+      [`/ui/syncs/${id}/edit`],
+      [`/ui/syncs/${id}/delete`],
+      [`/ui/syncs/${id}/trace?user_id=nobody`],
+      [`/ui/syncs/${id}/trace?user_id=nobody`, htmx('trace-results')],
+      ['/ui/syncs/editor/catalog?project_id=1', htmx('catalog')],
+      ['/ui/simulator'],
+      ['/ui/syncs/999999'],
+      ['/ui/no-such-page'],
+    ];
+    for (const [path, headers] of requests) {
+      const reply = await ui.request('GET', path, headers === undefined ? {} : { headers });
+      assert.ok(reply.status < 500, `${path}: ${reply.status}`);
+      assert.equal(reply.headers.get('cache-control'), 'no-store', path);
+    }
+    const posted = await ui.post(`/ui/syncs/${id}/edit`, { action: 'add-row' });
+    assert.equal(posted.headers.get('cache-control'), 'no-store', 'a page answering a form post');
+    const signedOut = await new UiSession(service.url).get('/ui/syncs');
+    assert.equal(signedOut.headers.get('cache-control'), 'no-store', 'the redirect to sign in');
+    for (const asset of ['ui.css', 'ui.js', 'htmx.min.js']) {
+      assert.equal((await fetch(`${service.url}/ui/assets/${asset}`)).headers.get('cache-control'), 'public, max-age=3600', asset);
+    }
+    assert.equal((await service.admin('DELETE', `/api/syncs/${id}`)).status, 204);
+  });
+
   it('shows an unknown page as a 404 page to a signed-in person', async () => {
     const ui = new UiSession(service.url);
     await ui.signIn(ADMIN_TOKEN);

@@ -49,10 +49,14 @@ function pageOfForm(request: FastifyRequest): string | undefined {
   }
 }
 
+/** The UI's stylesheet, scripts and icon: the same for everyone, so browsers may cache them. */
+function isAsset(request: FastifyRequest): boolean {
+  return (request.url.split('?')[0] as string).startsWith('/ui/assets/');
+}
+
 /** Pages and files that answer without a session. */
 function isPublic(request: FastifyRequest): boolean {
-  const path = request.url.split('?')[0] as string;
-  return path === '/ui/sign-in' || path.startsWith('/ui/assets/');
+  return request.url.split('?')[0] === '/ui/sign-in' || isAsset(request);
 }
 
 /**
@@ -121,8 +125,11 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
     parser: (body: string) => qs.parse(body, { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 }),
   });
 
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    // pages, fragments, errors and redirects show (or lead to) what a session may see: kept by no
+    // cache, so Back after Sign out shows nothing; only the files under /ui/assets/ are cached
+    if (!isAsset(request)) reply.header('cache-control', 'no-store');
   });
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request)) return;

@@ -83,7 +83,6 @@ async function showEditor(reply: FastifyReply, deps: UiDependencies, options: Sh
   const catalog = await catalogOf(deps, options.state.project_id);
   const state = { ...options.state, identifier: withSeenUserProperties(options.state.identifier, catalog.userProperties) };
   const details = options.record === undefined ? undefined : syncDetails(options.record);
-  reply.header('cache-control', 'no-store');
   return sendPage(
     reply,
     <EditorPage
