@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatCount, formatRate } from '../src/ui/format.js';
-import { formatSeconds } from '../src/ui/pages/sync-delivery/metrics.js';
+import { formatCount, formatRate, formatSeconds } from '../src/ui/format.js';
 import { SIM_WORKSPACE } from './helpers/delivery-load.js';
 import { ADMIN_TOKEN, createProject, postJson, type TestService } from './helpers/service.js';
 import { drained as syncDrained, REFUSE_BAD_EVENT as BAD, startSyncFixture, type SyncFixture } from './helpers/sync-fixture.js';
