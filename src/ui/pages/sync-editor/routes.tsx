@@ -7,6 +7,7 @@ import { AmpstreamError, isAmpstreamError } from '../../../errors.js';
 import type { SyncRecord } from '../../../store/delivery-types.js';
 import { SYNC_LIMITS } from '../../../sync/sync-schema.js';
 import { redirectAfterPost, sendFragment, sendPage } from '../../html.js';
+import { parseId, syncOfUrl } from '../../ids.js';
 import {
   IDENTIFIER_USER_ID,
   applyAction,
@@ -33,13 +34,9 @@ import { CatalogLists } from './project-catalog.js';
 const CREDENTIAL = new RegExp(`^\\S{1,${SYNC_LIMITS.credentialLength}}$`);
 const EMPTY_CATALOG: SeenNames = { eventTypes: [], eventProperties: [], userProperties: [] };
 
-function syncIdOf(value: string): number {
-  if (!/^[0-9]{1,15}$/.test(value)) throw new AmpstreamError('not_found', `There is no sync ${value}.`);
-  return Number(value);
-}
-
 async function catalogOf(deps: UiDependencies, projectId: string): Promise<SeenNames> {
-  return /^[0-9]{1,15}$/.test(projectId) ? deps.catalog(Number(projectId)) : EMPTY_CATALOG;
+  const id = parseId(projectId);
+  return id === undefined ? EMPTY_CATALOG : deps.catalog(id);
 }
 
 function postedAction(body: unknown): EditorAction {
@@ -141,13 +138,13 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
   app.post('/syncs/new', async (request, reply) => editorPost(request, reply, deps, 'create'));
 
   app.get<{ Params: { id: string } }>('/syncs/:id/edit', async (request, reply) => {
-    const record = await deps.syncs.get(syncIdOf(request.params.id));
+    const record = await syncOfUrl(deps, request.params.id);
     const catalog = await deps.catalog(record.projectId);
     return showEditor(reply, deps, { mode: 'edit', record, state: syncToFormState(syncDetails(record).config, catalog.userProperties) });
   });
 
   app.post<{ Params: { id: string } }>('/syncs/:id/edit', async (request, reply) =>
-    editorPost(request, reply, deps, 'edit', await deps.syncs.get(syncIdOf(request.params.id))),
+    editorPost(request, reply, deps, 'edit', await syncOfUrl(deps, request.params.id)),
   );
 
   // htmx: Test connection's answer, for the result area under the button
@@ -155,7 +152,7 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
     sendFragment(reply, <TestResult outcome={await testConnection(deps, parseForm(request.body), undefined)} />),
   );
   app.post<{ Params: { id: string } }>('/syncs/:id/test-connection', async (request, reply) => {
-    const record = await deps.syncs.get(syncIdOf(request.params.id));
+    const record = await syncOfUrl(deps, request.params.id);
     return sendFragment(reply, <TestResult outcome={await testConnection(deps, parseForm(request.body), record)} />);
   });
 
@@ -188,7 +185,7 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
   });
 
   app.get<{ Params: { id: string } }>('/syncs/:id/delete', async (request, reply) => {
-    const record = await deps.syncs.get(syncIdOf(request.params.id));
+    const record = await syncOfUrl(deps, request.params.id);
     const project = (await deps.projects.list()).find((p) => p.id === record.projectId);
     return sendPage(
       reply,
@@ -197,7 +194,7 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
   });
 
   app.post<{ Params: { id: string }; Body: { confirm?: unknown } }>('/syncs/:id/delete', async (request, reply) => {
-    const id = syncIdOf(request.params.id);
+    const { id } = await syncOfUrl(deps, request.params.id);
     if (request.body?.confirm !== 'delete') return redirectAfterPost(reply, `/ui/syncs/${id}/delete`, isHtmx(request));
     await deps.syncs.remove(id);
     return redirectAfterPost(reply, '/ui/syncs', isHtmx(request));
