@@ -53,12 +53,28 @@ describe('web UI sign-in, sessions and CSRF', () => {
   });
 
   it('never redirects to another site after signing in', async () => {
-    for (const next of ['https://evil.example/', '//evil.example/ui/', '/ui//evil.example', '/api/projects']) {
+    const outside = [
+      'https://evil.example/', '//evil.example/ui/', '/ui//evil.example', '/api/projects',
+      // a browser normalizes these to a path outside /ui/ (or they are meant to look like one)
+      '/ui/../api/projects', '/ui/./../api/projects', '/ui/syncs/../../api/projects', '/ui/syncs/..', '/ui/.',
+      '/ui/%2e%2e/api/projects', '/ui/%2E%2E/api/projects', '/ui/.%2e/api/projects', '/ui/..%2fapi/projects', '/ui/%2f%2fevil.example',
+      '/ui/..\\api/projects', '/ui\\..\\api', '/ui/\\evil.example', '/ui/%5c..%5capi', '/ui/syncs//x', '/ui/syncs\t/x', '/ui/syncs\n',
+      '/ui', '/uix/', ' /ui/syncs', '/ui/syncs#x',
+    ];
+    for (const next of outside) {
       const ui = new UiSession(service.url);
       await ui.get('/ui/sign-in');
       const reply = await ui.post('/ui/sign-in', { token: ADMIN_TOKEN, next });
       assert.equal(reply.status, 303);
       assert.equal(reply.headers.get('location'), '/ui/projects', next);
+      const form = await ui.get(`/ui/sign-in?next=${encodeURIComponent(next)}`);
+      assert.match(form.html, /name="next" value="\/ui\/projects"/, `the sign-in form does not carry ${next}`);
+    }
+    for (const next of ['/ui/', '/ui/syncs', '/ui/syncs/12/edit', '/ui/syncs?project=1', '/ui/syncs/12/trace?insert_id=evt%20one&user_id=a.b', '/ui/syncs/12?period=ONE_DAY']) {
+      const ui = new UiSession(service.url);
+      await ui.get('/ui/sign-in');
+      const reply = await ui.post('/ui/sign-in', { token: ADMIN_TOKEN, next });
+      assert.equal(reply.headers.get('location'), next, 'a page of the UI is where signing in leads');
     }
   });
 
