@@ -139,6 +139,40 @@ describe('web UI sign-in, sessions and CSRF', () => {
     assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before + 1);
   });
 
+  it('refuses Origin: null and a cross-site Referer without Origin; with neither header, the CSRF token decides', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    const refused: Record<string, string>[] = [
+      { origin: 'null' },
+      { origin: 'null', 'sec-fetch-site': 'same-origin' },
+      { origin: 'null', referer: `${service.url}/ui/projects` },
+      { referer: 'https://evil.example/ui/projects' },
+      { referer: `${service.url.replace('127.0.0.1', 'localhost')}/ui/projects` },
+      { referer: 'not a url' },
+      { origin: 'https://evil.example', referer: `${service.url}/ui/projects` },
+    ];
+    for (const headers of refused) {
+      const reply = await ui.post('/ui/projects', { name: 'refused' }, headers);
+      assert.equal(reply.status, 403, JSON.stringify(headers));
+      assert.match(textOf(reply.html), /did not come from this site/);
+    }
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before, 'nothing was created');
+    const accepted: Record<string, string>[] = [
+      { referer: `${service.url}/ui/projects` },
+      { origin: service.url },
+      { origin: service.url, referer: `${service.url}/ui/projects` },
+      {},
+    ];
+    for (const headers of accepted) {
+      const reply = await ui.post('/ui/projects', { name: `accepted ${Object.keys(headers).join('+') || 'none'}` }, headers);
+      assert.equal(reply.status, 303, JSON.stringify(headers));
+    }
+    const noToken = await ui.request('POST', '/ui/projects', { form: { name: 'no token' }, headers: { referer: `${service.url}/ui/projects` } });
+    assert.equal(noToken.status, 403, 'our own Referer does not replace the CSRF token');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before + accepted.length);
+  });
+
   it('signs out: the old cookie no longer opens a page', async () => {
     const ui = new UiSession(service.url);
     await ui.signIn(ADMIN_TOKEN);
