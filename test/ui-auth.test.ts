@@ -53,12 +53,28 @@ describe('web UI sign-in, sessions and CSRF', () => {
   });
 
   it('never redirects to another site after signing in', async () => {
-    for (const next of ['https://evil.example/', '//evil.example/ui/', '/ui//evil.example', '/api/projects']) {
+    const outside = [
+      'https://evil.example/', '//evil.example/ui/', '/ui//evil.example', '/api/projects',
+      // a browser normalizes these to a path outside /ui/ (or they are meant to look like one)
+      '/ui/../api/projects', '/ui/./../api/projects', '/ui/syncs/../../api/projects', '/ui/syncs/..', '/ui/.',
+      '/ui/%2e%2e/api/projects', '/ui/%2E%2E/api/projects', '/ui/.%2e/api/projects', '/ui/..%2fapi/projects', '/ui/%2f%2fevil.example',
+      '/ui/..\\api/projects', '/ui\\..\\api', '/ui/\\evil.example', '/ui/%5c..%5capi', '/ui/syncs//x', '/ui/syncs\t/x', '/ui/syncs\n',
+      '/ui', '/uix/', ' /ui/syncs', '/ui/syncs#x',
+    ];
+    for (const next of outside) {
       const ui = new UiSession(service.url);
       await ui.get('/ui/sign-in');
       const reply = await ui.post('/ui/sign-in', { token: ADMIN_TOKEN, next });
       assert.equal(reply.status, 303);
       assert.equal(reply.headers.get('location'), '/ui/projects', next);
+      const form = await ui.get(`/ui/sign-in?next=${encodeURIComponent(next)}`);
+      assert.match(form.html, /name="next" value="\/ui\/projects"/, `the sign-in form does not carry ${next}`);
+    }
+    for (const next of ['/ui/', '/ui/syncs', '/ui/syncs/12/edit', '/ui/syncs?project=1', '/ui/syncs/12/trace?insert_id=evt%20one&user_id=a.b', '/ui/syncs/12?period=ONE_DAY']) {
+      const ui = new UiSession(service.url);
+      await ui.get('/ui/sign-in');
+      const reply = await ui.post('/ui/sign-in', { token: ADMIN_TOKEN, next });
+      assert.equal(reply.headers.get('location'), next, 'a page of the UI is where signing in leads');
     }
   });
 
@@ -121,6 +137,40 @@ describe('web UI sign-in, sessions and CSRF', () => {
     const sameOrigin = await ui.post('/ui/projects', { name: 'same origin' }, { origin: service.url, 'sec-fetch-site': 'same-origin' });
     assert.equal(sameOrigin.status, 303, 'the same origin is fine');
     assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before + 1);
+  });
+
+  it('refuses Origin: null and a cross-site Referer without Origin; with neither header, the CSRF token decides', async () => {
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const before = (await service.admin('GET', '/api/projects')).body.projects.length;
+    const refused: Record<string, string>[] = [
+      { origin: 'null' },
+      { origin: 'null', 'sec-fetch-site': 'same-origin' },
+      { origin: 'null', referer: `${service.url}/ui/projects` },
+      { referer: 'https://evil.example/ui/projects' },
+      { referer: `${service.url.replace('127.0.0.1', 'localhost')}/ui/projects` },
+      { referer: 'not a url' },
+      { origin: 'https://evil.example', referer: `${service.url}/ui/projects` },
+    ];
+    for (const headers of refused) {
+      const reply = await ui.post('/ui/projects', { name: 'refused' }, headers);
+      assert.equal(reply.status, 403, JSON.stringify(headers));
+      assert.match(textOf(reply.html), /did not come from this site/);
+    }
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before, 'nothing was created');
+    const accepted: Record<string, string>[] = [
+      { referer: `${service.url}/ui/projects` },
+      { origin: service.url },
+      { origin: service.url, referer: `${service.url}/ui/projects` },
+      {},
+    ];
+    for (const headers of accepted) {
+      const reply = await ui.post('/ui/projects', { name: `accepted ${Object.keys(headers).join('+') || 'none'}` }, headers);
+      assert.equal(reply.status, 303, JSON.stringify(headers));
+    }
+    const noToken = await ui.request('POST', '/ui/projects', { form: { name: 'no token' }, headers: { referer: `${service.url}/ui/projects` } });
+    assert.equal(noToken.status, 403, 'our own Referer does not replace the CSRF token');
+    assert.equal((await service.admin('GET', '/api/projects')).body.projects.length, before + accepted.length);
   });
 
   it('signs out: the old cookie no longer opens a page', async () => {
@@ -201,6 +251,49 @@ describe('web UI sign-in, sessions and CSRF', () => {
     const ui = new UiSession(service.url);
     await ui.get('/ui/sign-in');
     assert.equal((await ui.post('/ui/sign-in', { token: ` ${ADMIN_TOKEN}\n` })).status, 303);
+  });
+
+  it('answers every page and fragment of a session with Cache-Control: no-store (Back after Sign out shows nothing), and keeps caching its files', async () => {
+    const sync = await service.admin('POST', '/api/syncs', {
+      name: 'no-store',
+      project_id: 1,
+      customerio: { site_id: 'site-no-store', api_key: 'key-no-store', region: 'us' },
+    });
+    assert.equal(sync.status, 201, JSON.stringify(sync.body));
+    const id = sync.body.id as number;
+    const ui = new UiSession(service.url);
+    await ui.signIn(ADMIN_TOKEN);
+    const htmx = (target: string) => ({ 'hx-request': 'true', 'hx-target': target });
+    const requests: [string, Record<string, string>?][] = [
+      ['/ui/'],
+      ['/ui/projects'],
+      ['/ui/syncs'],
+      ['/ui/syncs?project=1'],
+      ['/ui/syncs/new'],
+      [`/ui/syncs/${id}`],
+      [`/ui/syncs/${id}?period=day`, htmx('delivery-metrics')],
+      [`/ui/syncs/${id}/edit`],
+      [`/ui/syncs/${id}/delete`],
+      [`/ui/syncs/${id}/trace?user_id=nobody`],
+      [`/ui/syncs/${id}/trace?user_id=nobody`, htmx('trace-results')],
+      ['/ui/syncs/editor/catalog?project_id=1', htmx('catalog')],
+      ['/ui/simulator'],
+      ['/ui/syncs/999999'],
+      ['/ui/no-such-page'],
+    ];
+    for (const [path, headers] of requests) {
+      const reply = await ui.request('GET', path, headers === undefined ? {} : { headers });
+      assert.ok(reply.status < 500, `${path}: ${reply.status}`);
+      assert.equal(reply.headers.get('cache-control'), 'no-store', path);
+    }
+    const posted = await ui.post(`/ui/syncs/${id}/edit`, { action: 'add-row' });
+    assert.equal(posted.headers.get('cache-control'), 'no-store', 'a page answering a form post');
+    const signedOut = await new UiSession(service.url).get('/ui/syncs');
+    assert.equal(signedOut.headers.get('cache-control'), 'no-store', 'the redirect to sign in');
+    for (const asset of ['ui.css', 'ui.js', 'htmx.min.js']) {
+      assert.equal((await fetch(`${service.url}/ui/assets/${asset}`)).headers.get('cache-control'), 'public, max-age=3600', asset);
+    }
+    assert.equal((await service.admin('DELETE', `/api/syncs/${id}`)).status, 204);
   });
 
   it('shows an unknown page as a 404 page to a signed-in person', async () => {

@@ -10,10 +10,27 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** Where to go after signing in: only a path of this UI, never another site. */
+const DEFAULT_NEXT = '/ui/projects';
+/** A path of the UI as written: plain segments, nothing percent-encoded, no backslash. */
+const UI_PATH = /^\/ui\/[A-Za-z0-9/_.-]*$/;
+/** A query string: what the UI's own links and forms write (values percent-encoded). */
+const QUERY = /^[A-Za-z0-9_.~%+=&,:@[\]-]*$/;
+
+/**
+ * Where to go after signing in: a page of this UI, never another site or another part of this
+ * server. Only a path that stays under `/ui/` as it is written is taken: no `.` or `..` segment,
+ * no `//`, no backslash and nothing percent-encoded in the path (a browser normalizes all of
+ * these, `/ui/%2e%2e/api` becomes `/api`), no fragment; anything else goes to the Projects page.
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !/^\/ui\/[A-Za-z0-9/_\-?=&.%]*$/.test(next) || next.startsWith('/ui//')) return '/ui/projects';
-  return next;
+  if (typeof next !== 'string' || next.length > 2000) return DEFAULT_NEXT;
+  const queryAt = next.indexOf('?');
+  const path = queryAt === -1 ? next : next.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : next.slice(queryAt + 1);
+  if (!UI_PATH.test(path) || !QUERY.test(query)) return DEFAULT_NEXT;
+  if (path.includes('//') || path.split('/').some((segment) => segment === '.' || segment === '..')) return DEFAULT_NEXT;
+  // what a browser makes of it, to be sure: the same path, under /ui/
+  return new URL(next, 'http://ampstream.invalid').pathname === path ? next : DEFAULT_NEXT;
 }
 
 export function sessionCookieOptions(request: FastifyRequest) {

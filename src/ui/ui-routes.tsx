@@ -23,36 +23,53 @@ const FORM_BODY_LIMIT = 256 * 1024;
 const CROSS_ORIGIN_MESSAGE = 'This form did not come from this site, so nothing was done. Open the page here and try again.';
 
 /**
- * Whether a form post comes from a page of this server. Browsers say where a request comes from
- * (`Sec-Fetch-Site`, `Origin`); a page on another port or subdomain of the same host is same-site
- * (SameSite cookies go with it) but not same-origin, and is refused. Clients that send neither
- * header (not a browser) still need the CSRF token.
+ * Whether a form post comes from a page of this server, by what the browser says (the CSRF token
+ * is checked in any case):
+ * - `Origin: null` (a sandboxed frame, a local file, a redirect through another site): refused;
+ * - `Sec-Fetch-Site` (current browsers) decides when sent: `same-origin` (or `none`, the person's
+ *   own action) only. A page on another port or subdomain of the same host is same-site (SameSite
+ *   cookies go with it) but not same-origin, and is refused;
+ * - else `Origin` (older browsers), when sent, must be this server's;
+ * - else `Referer`, when sent, must be a page of this server's origin;
+ * - with none of them (old browsers, privacy tools, clients that are not browsers), the CSRF token
+ *   alone decides.
  */
 function isSameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === 'null') return false;
   const site = request.headers['sec-fetch-site'];
   if (typeof site === 'string') return site === 'same-origin' || site === 'none';
-  // older browsers: Origin (`null` says nothing: privacy settings send it for same-origin posts too)
-  const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') return origin === publicOrigin(request);
+  if (typeof origin === 'string') return origin === publicOrigin(request);
+  const referer = request.headers.referer;
+  if (typeof referer === 'string') return originOf(referer) === publicOrigin(request);
   return true;
 }
 
-/** The page a form was posted from (htmx says it; browsers send the Referer), when it is one of ours. */
-function pageOfForm(request: FastifyRequest): string | undefined {
-  const from = request.headers['hx-current-url'] ?? request.headers.referer;
-  if (typeof from !== 'string') return undefined;
+/** The origin of a URL a browser sent (`Referer`, `HX-Current-URL`), or undefined for one that is no URL. */
+function originOf(url: string): string | undefined {
   try {
-    const url = new URL(from);
-    return url.origin === publicOrigin(request) && url.pathname.startsWith('/ui/') ? `${url.pathname}${url.search}` : undefined;
+    return new URL(url).origin;
   } catch {
     return undefined;
   }
 }
 
+/** The page a form was posted from (htmx says it; browsers send the Referer), when it is one of ours. */
+function pageOfForm(request: FastifyRequest): string | undefined {
+  const from = request.headers['hx-current-url'] ?? request.headers.referer;
+  if (typeof from !== 'string' || originOf(from) !== publicOrigin(request)) return undefined;
+  const url = new URL(from);
+  return url.pathname.startsWith('/ui/') ? `${url.pathname}${url.search}` : undefined;
+}
+
+/** The UI's stylesheet, scripts and icon: the same for everyone, so browsers may cache them. */
+function isAsset(request: FastifyRequest): boolean {
+  return (request.url.split('?')[0] as string).startsWith('/ui/assets/');
+}
+
 /** Pages and files that answer without a session. */
 function isPublic(request: FastifyRequest): boolean {
-  const path = request.url.split('?')[0] as string;
-  return path === '/ui/sign-in' || path.startsWith('/ui/assets/');
+  return request.url.split('?')[0] === '/ui/sign-in' || isAsset(request);
 }
 
 /**
@@ -121,8 +138,11 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
     parser: (body: string) => qs.parse(body, { depth: 10, arrayLimit: 1000, parameterLimit: 10_000 }),
   });
 
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    // pages, fragments, errors and redirects show (or lead to) what a session may see: kept by no
+    // cache, so Back after Sign out shows nothing; only the files under /ui/assets/ are cached
+    if (!isAsset(request)) reply.header('cache-control', 'no-store');
   });
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request)) return;

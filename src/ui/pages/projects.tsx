@@ -119,7 +119,6 @@ export function projectPages(app: FastifyInstance, deps: UiDependencies): void {
     const sessionId = request.cookies[SESSION_COOKIE];
     const createdText = deps.sessions.takeOnce(sessionId, 'created-project');
     const created = createdText === undefined ? undefined : (JSON.parse(createdText) as CreatedKey);
-    reply.header('cache-control', 'no-store'); // the page may hold a new API key
     return sendPage(
       reply,
       <ProjectsPage context={pageContext(reply, deps)} projects={await deps.projects.list()} origin={publicOrigin(request)} created={created} />,

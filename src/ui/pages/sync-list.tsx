@@ -5,6 +5,7 @@ import type { DeliveryCounts } from '../../store/delivery-types.js';
 import { DataTable } from '../components.js';
 import { formatAge, formatCount } from '../format.js';
 import { sendPage } from '../html.js';
+import { noSuch, parseId } from '../ids.js';
 import { Layout, type PageContext } from '../layout.js';
 import { SyncStatus } from '../sync-status.js';
 import { pageContext, type UiDependencies } from '../ui-context.js';
@@ -78,10 +79,13 @@ export function syncListPage(app: FastifyInstance, deps: UiDependencies): void {
   app.get<{ Querystring: { project?: string } }>('/syncs', async (request, reply) => {
     const projects = await deps.projects.list();
     const names = new Map(projects.map((p) => [p.id, p.name]));
-    const projectId = /^[0-9]{1,15}$/.test(request.query.project ?? '') ? Number(request.query.project) : undefined;
+    // `?project=` (an empty filter) shows every sync; any other value must name a project
+    const asked = request.query.project;
+    const projectId = asked === undefined || asked === '' ? undefined : parseId(asked);
+    if (asked !== undefined && asked !== '' && (projectId === undefined || !names.has(projectId))) throw noSuch('project', asked);
     const records = await deps.syncs.list(projectId);
     const rows = await Promise.all(records.map((record) => syncRow(deps, syncDetails(record), names.get(record.projectId) ?? `#${record.projectId}`)));
-    const filter = projectId === undefined ? undefined : (names.get(projectId) ?? `project ${projectId}`);
+    const filter = projectId === undefined ? undefined : names.get(projectId);
     return sendPage(reply, <SyncListPage context={pageContext(reply, deps)} rows={rows} now={deps.clock()} {...(filter === undefined ? {} : { projectFilter: filter })} />);
   });
 }

@@ -8,6 +8,7 @@ import { AmpstreamError } from '../../../errors.js';
 import type { DeadLetterSelection, ReplayResult } from '../../../store/delivery-types.js';
 import { formatCount } from '../../format.js';
 import { sendFragment } from '../../html.js';
+import { parseId } from '../../ids.js';
 import { CsrfField, type PageContext } from '../../layout.js';
 import { SESSION_COOKIE } from '../../session-store.js';
 import { isHtmx, pageContext, type UiDependencies } from '../../ui-context.js';
@@ -27,7 +28,7 @@ export function formSelection(body: DeadLetterForm | undefined): number[] | 'all
   if (body?.all === '1') return 'all';
   const raw = body?.ids;
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  if (list.length > 10_000 || list.some((id) => typeof id !== 'string' || !/^[0-9]{1,15}$/.test(id))) {
+  if (list.length > 10_000 || list.some((id) => parseId(id) === undefined)) {
     throw new AmpstreamError('invalid_request', 'The selection of dead letters is not a list of ids.');
   }
   return list.length === 0 ? undefined : [...new Set(list.map(Number))];

@@ -3,7 +3,7 @@ import { emptyDelta, HOUR_MS, MINUTE_MS } from '../../../metrics/delivery-metric
 import { seriesPoint } from '../../../metrics/metrics-series.js';
 import { resolvePeriod, summarize, type MetricsSummary, type PeriodRange } from '../../../metrics/metrics-summary.js';
 import { DeliveryChart, LatencyChart, type ChartFrame, type CountPoint, type LatencyPoint } from '../../charts.js';
-import { formatCount, formatRate, formatTime } from '../../format.js';
+import { formatCount, formatRate, formatSeconds, formatTime } from '../../format.js';
 import type { UiDependencies } from '../../ui-context.js';
 import { PERIOD_LABELS, type Period } from './period.js';
 
@@ -50,11 +50,6 @@ function SummaryFigure({ label, value, note }: { label: string; value: string; n
   );
 }
 
-/** `0.045 s`: the summary's p95 latency as the API gives it (seconds), rounded to the millisecond. */
-export function formatSeconds(seconds: number): string {
-  return `${Number(seconds.toFixed(3))} s`;
-}
-
 export function MetricsSection({ view }: { view: MetricsView }) {
   const s = view.summary;
   const unit = view.range.granularity;
@@ -66,9 +61,10 @@ export function MetricsSection({ view }: { view: MetricsView }) {
       <dl class="cards">
         <SummaryFigure label="Delivered" value={formatCount(s.eventsDelivered)} />
         <SummaryFigure label="Not delivered" value={formatCount(s.eventsNotDelivered)} note="dead-lettered, expired included" />
-        {/* the API answers 1 when nothing settled (Amplitude's convention); a person reads "—" */}
-        <SummaryFigure label="Delivery rate" value={s.eventsDelivered + s.eventsNotDelivered === 0 ? '—' : formatRate(s.deliveryRate)} />
-        <SummaryFigure label="Latency p95" value={formatSeconds(s.latencyInSeconds)} note="ingest to delivered" />
+        {/* the API answers a rate of 1 when nothing settled (Amplitude's convention) and a latency
+            of 0 when nothing was delivered; a person reads "—" for both */}
+        <SummaryFigure label="Delivery rate" value={formatRate(s.eventsDelivered + s.eventsNotDelivered === 0 ? null : s.deliveryRate)} />
+        <SummaryFigure label="Latency p95" value={formatSeconds(s.eventsDelivered === 0 ? null : s.latencyInSeconds)} note="ingest to delivered" />
         <SummaryFigure label="First attempt" value={formatCount(s.successOnFirstAttempt)} />
         <SummaryFigure label="After a retry" value={formatCount(s.successAfterRetry)} />
         <SummaryFigure label="Expired" value={formatCount(s.eventsExpired)} />

@@ -1,8 +1,8 @@
 /** The delivery page's routes: the page (or its metrics for htmx), the dead-letter replay and drop, and the event trace. */
 import type { FastifyInstance } from 'fastify';
 import { syncDetails, type SyncDetails } from '../../../engine/sync-service.js';
-import { AmpstreamError } from '../../../errors.js';
 import { sendFragment, sendPage } from '../../html.js';
+import { parseId, syncOfUrl } from '../../ids.js';
 import { isHtmx, pageContext, type UiDependencies } from '../../ui-context.js';
 import { answerDeadLetters, deadLetterSelection, dropNotice, DropConfirm, formSelection, NOTHING_SELECTED, replayNotice, takeNotice, type DeadLetterForm } from './dead-letter-actions.js';
 import { loadDeadLetters } from './dead-letters.js';
@@ -14,8 +14,7 @@ import { findTraces, traceQueryOf, TraceResults } from './trace.js';
 
 /** The sync of a URL, or a 404 page for an id that names none. */
 async function loadSync(deps: UiDependencies, idText: string): Promise<SyncDetails> {
-  if (!/^[0-9]{1,15}$/.test(idText)) throw new AmpstreamError('not_found', `There is no sync ${idText}.`);
-  return syncDetails(await deps.syncs.get(Number(idText)));
+  return syncDetails(await syncOfUrl(deps, idText));
 }
 
 async function projectName(deps: UiDependencies, projectId: number): Promise<string> {
@@ -32,7 +31,7 @@ export function syncDeliveryPages(app: FastifyInstance, deps: UiDependencies): v
     const period = periodOf(request.query.period);
     const metrics = await loadMetrics(deps, sync.id, period);
     if (isHtmx(request) && request.headers['hx-target'] === 'delivery-metrics') return sendFragment(reply, <MetricsSection view={metrics} />);
-    const after = /^[0-9]{1,15}$/.test(request.query.after ?? '') ? Number(request.query.after) : 0;
+    const after = parseId(request.query.after) ?? 0;
     const retries = await loadPendingRetries(deps, sync.id);
     const backlog = await deps.syncs.backlog(sync.id);
     return sendPage(

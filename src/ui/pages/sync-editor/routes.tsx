@@ -8,6 +8,7 @@ import type { SyncRecord } from '../../../store/delivery-types.js';
 import { parseRevision } from '../../../sync/revision.js';
 import { SYNC_LIMITS } from '../../../sync/sync-schema.js';
 import { redirectAfterPost, sendFragment, sendPage } from '../../html.js';
+import { parseId, syncOfUrl } from '../../ids.js';
 import {
   IDENTIFIER_USER_ID,
   applyAction,
@@ -34,13 +35,9 @@ import { CatalogLists } from './project-catalog.js';
 const CREDENTIAL = new RegExp(`^\\S{1,${SYNC_LIMITS.credentialLength}}$`);
 const EMPTY_CATALOG: SeenNames = { eventTypes: [], eventProperties: [], userProperties: [] };
 
-function syncIdOf(value: string): number {
-  if (!/^[0-9]{1,15}$/.test(value)) throw new AmpstreamError('not_found', `There is no sync ${value}.`);
-  return Number(value);
-}
-
 async function catalogOf(deps: UiDependencies, projectId: string): Promise<SeenNames> {
-  return /^[0-9]{1,15}$/.test(projectId) ? deps.catalog(Number(projectId)) : EMPTY_CATALOG;
+  const id = parseId(projectId);
+  return id === undefined ? EMPTY_CATALOG : deps.catalog(id);
 }
 
 function postedAction(body: unknown): EditorAction {
@@ -93,7 +90,6 @@ async function showEditor(reply: FastifyReply, deps: UiDependencies, options: Sh
   const catalog = await catalogOf(deps, options.state.project_id);
   const state = { ...options.state, identifier: withSeenUserProperties(options.state.identifier, catalog.userProperties) };
   const details = options.record === undefined ? undefined : syncDetails(options.record);
-  reply.header('cache-control', 'no-store');
   return sendPage(
     reply,
     <EditorPage
@@ -164,13 +160,13 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
   app.post('/syncs/new', async (request, reply) => editorPost(request, reply, deps, 'create'));
 
   app.get<{ Params: { id: string } }>('/syncs/:id/edit', async (request, reply) => {
-    const record = await deps.syncs.get(syncIdOf(request.params.id));
+    const record = await syncOfUrl(deps, request.params.id);
     const catalog = await deps.catalog(record.projectId);
     return showEditor(reply, deps, { mode: 'edit', record, state: syncToFormState(syncDetails(record).config, catalog.userProperties), revision: record.revision });
   });
 
   app.post<{ Params: { id: string } }>('/syncs/:id/edit', async (request, reply) =>
-    editorPost(request, reply, deps, 'edit', await deps.syncs.get(syncIdOf(request.params.id))),
+    editorPost(request, reply, deps, 'edit', await syncOfUrl(deps, request.params.id)),
   );
 
   // htmx: Test connection's answer, for the result area under the button
@@ -178,7 +174,7 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
     sendFragment(reply, <TestResult outcome={await testConnection(deps, parseForm(request.body), undefined)} />),
   );
   app.post<{ Params: { id: string } }>('/syncs/:id/test-connection', async (request, reply) => {
-    const record = await deps.syncs.get(syncIdOf(request.params.id));
+    const record = await syncOfUrl(deps, request.params.id);
     return sendFragment(reply, <TestResult outcome={await testConnection(deps, parseForm(request.body), record)} />);
   });
 
@@ -211,7 +207,7 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
   });
 
   app.get<{ Params: { id: string } }>('/syncs/:id/delete', async (request, reply) => {
-    const record = await deps.syncs.get(syncIdOf(request.params.id));
+    const record = await syncOfUrl(deps, request.params.id);
     const project = (await deps.projects.list()).find((p) => p.id === record.projectId);
     return sendPage(
       reply,
@@ -220,7 +216,7 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
   });
 
   app.post<{ Params: { id: string }; Body: { confirm?: unknown } }>('/syncs/:id/delete', async (request, reply) => {
-    const id = syncIdOf(request.params.id);
+    const { id } = await syncOfUrl(deps, request.params.id);
     if (request.body?.confirm !== 'delete') return redirectAfterPost(reply, `/ui/syncs/${id}/delete`, isHtmx(request));
     await deps.syncs.remove(id);
     return redirectAfterPost(reply, '/ui/syncs', isHtmx(request));
