@@ -91,6 +91,30 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
       await store.deleteSync(created.id);
     });
 
+    it('saves several syncs in one transaction: all of them, or none when one is missing or at another revision', async () => {
+      const kept = await store.createSync({ projectId, enabled: true, config: syncConfig(projectId, 'kept'), createdAt: NOW });
+      const before = await store.listSyncs();
+      const create = [{ projectId, enabled: false, config: syncConfig(projectId, 'batch new'), createdAt: NOW + 1 }];
+      const change = { id: kept.id, config: syncConfig(projectId, 'kept 2'), enabled: false, updatedAt: NOW + 1 };
+
+      const stale = await store.saveSyncs({ create, update: [change, { ...change, id: sync.id, expectedRevision: sync.revision + 5 }] });
+      assert.equal(stale.kind, 'stale');
+      assert.equal(stale.kind === 'stale' && stale.current.id, sync.id);
+      assert.deepEqual(await store.listSyncs(), before, 'nothing of a stale batch was saved');
+      assert.deepEqual(await store.saveSyncs({ create, update: [change, { ...change, id: kept.id + 1000 }] }), { kind: 'missing', id: kept.id + 1000 });
+      assert.deepEqual(await store.listSyncs(), before, 'nothing of a batch with a missing sync was saved');
+
+      const saved = await store.saveSyncs({ create, update: [{ ...change, expectedRevision: kept.revision }] });
+      assert.equal(saved.kind, 'saved');
+      if (saved.kind !== 'saved') return;
+      assert.deepEqual(saved.created.map((s) => [(s.config as { name: string }).name, s.enabled, s.revision, s.createdAt]), [['batch new', false, 1, NOW + 1]]);
+      assert.deepEqual(saved.updated.map((s) => [s.id, (s.config as { name: string }).name, s.enabled, s.revision, s.updatedAt]), [[kept.id, 'kept 2', false, 2, NOW + 1]]);
+      assert.deepEqual(await store.getSync(kept.id), saved.updated[0]);
+      assert.deepEqual(await store.getSync(saved.created[0]?.id ?? 0), saved.created[0]);
+      assert.deepEqual(await store.saveSyncs({ create: [], update: [] }), { kind: 'saved', created: [], updated: [] });
+      for (const s of [kept, ...saved.created]) await store.deleteSync(s.id);
+    });
+
     it('plans deliveries in the ingest commit for enabled syncs, with counts and metrics', async () => {
       const committed = await ingest({ userId: 'dc-user-1', insertId: 'dc-1' }, { userId: 'dc-user-2', insertId: 'dc-2' }, { deviceId: 'dc-anon', insertId: 'dc-3' });
       assert.deepEqual(committed.plannedSyncs, [sync.id]);

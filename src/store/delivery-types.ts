@@ -35,6 +35,21 @@ export interface NewSync {
   createdAt: number;
 }
 
+/** A saved sync's new config and enabled flag, as `updateSync` takes them. */
+export interface SyncChange {
+  id: number;
+  config: JsonObject;
+  enabled: boolean;
+  updatedAt: number;
+  expectedRevision?: number | undefined;
+}
+
+/** What `saveSyncs` did: saved every change, or none because this sync is missing or at another revision. */
+export type SyncsSaved =
+  | { kind: 'saved'; created: SyncRecord[]; updated: SyncRecord[] }
+  | { kind: 'missing'; id: number }
+  | { kind: 'stale'; current: SyncRecord };
+
 /** The per-(sync, person) state planning keeps: whether Send Users has identified the person. */
 export interface SyncPersonState {
   identified: boolean;

@@ -16,7 +16,9 @@ import type {
   PersonRekey,
   ReplayResult,
   SyncPause,
+  SyncChange,
   SyncRecord,
+  SyncsSaved,
   SyncUpdate,
 } from './delivery-types.js';
 
@@ -259,6 +261,12 @@ export interface Store {
    * written at once); otherwise nothing changes and the answer is `stale` with the sync as it is.
    */
   updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number; expectedRevision?: number | undefined }): Promise<SyncUpdate>;
+  /**
+   * Creates and changes several syncs in one transaction (a config file applied at start): the
+   * creations, then the changes, each as `createSync` and `updateSync` do. Either all are saved or,
+   * when a sync to change is missing or not at its `expectedRevision`, none is (the answer names it).
+   */
+  saveSyncs(changes: { create: readonly NewSync[]; update: readonly SyncChange[] }): Promise<SyncsSaved>;
   /** Deletes a sync with its deliveries and state. */
   deleteSync(id: number): Promise<boolean>;
   /** Sets or clears the pause of a sync (a configuration problem holds its deliveries). */

@@ -20,6 +20,8 @@ import type {
   ReplayResult,
   SyncPause,
   SyncRecord,
+  SyncChange,
+  SyncsSaved,
   SyncUpdate,
 } from '../delivery-types.js';
 import { CatalogCache, catalogLists, type CatalogRow } from '../catalog-cache.js';
@@ -302,6 +304,13 @@ export function findEventsSql(query: EventQuery): { sql: string; params: unknown
     LEFT JOIN profile_snapshots p ON p.id = e.snapshot_id
     ${where} ORDER BY seq LIMIT ?`;
   return { sql, params: [...conditions.map(([, value]) => value), query.limit] };
+}
+
+/** Rolls back `saveSyncs`'s transaction, carrying the answer. */
+class SyncsNotSaved extends Error {
+  constructor(readonly outcome: Exclude<SyncsSaved, { kind: 'saved' }>) {
+    super(`syncs not saved: ${outcome.kind}`);
+  }
 }
 
 /**
@@ -728,6 +737,32 @@ export class SqliteStore implements Store {
     const sync = await this.getSync(id);
     if (sync === undefined) return { kind: 'missing' };
     return result.changes === 0 ? { kind: 'stale', current: sync } : { kind: 'updated', sync };
+  }
+
+  async saveSyncs(changes: { create: readonly NewSync[]; update: readonly SyncChange[] }): Promise<SyncsSaved> {
+    const s = this.statements;
+    const read = (id: number) => toSync(s.syncById.get(id) as SyncRow);
+    const save = this.db.transaction((): SyncsSaved => {
+      const created = changes.create.map((sync) =>
+        Number(s.insertSync.run(sync.projectId, sync.enabled ? 1 : 0, JSON.stringify(sync.config), sync.createdAt, sync.createdAt).lastInsertRowid),
+      );
+      for (const change of changes.update) {
+        const { config, enabled, updatedAt, id, expectedRevision } = change;
+        if (s.updateSync.run(JSON.stringify(config), enabled ? 1 : 0, updatedAt, id, expectedRevision ?? null).changes > 0) continue;
+        const row = s.syncById.get(id) as SyncRow | undefined;
+        // thrown to roll the transaction back, answered below
+        throw new SyncsNotSaved(row === undefined ? { kind: 'missing', id } : { kind: 'stale', current: toSync(row) });
+      }
+      return { kind: 'saved', created: created.map(read), updated: changes.update.map((change) => read(change.id)) };
+    });
+    try {
+      const saved = save();
+      this.enabledSyncs = undefined;
+      return saved;
+    } catch (error) {
+      if (error instanceof SyncsNotSaved) return error.outcome;
+      throw error;
+    }
   }
 
   async deleteSync(id: number): Promise<boolean> {
