@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isPlainObject } from './amplitude/plain-data.js';
-import { displayNameKey } from './display-names.js';
-import type { SyncService } from './engine/sync-service.js';
+import { checkDisplayName, displayNameKey } from './display-names.js';
+import type { CheckedSync, SyncService } from './engine/sync-service.js';
 import { AmpstreamError, isAmpstreamError } from './errors.js';
 import { parseJsonText } from './json-text.js';
 
@@ -10,10 +10,12 @@ import { parseJsonText } from './json-text.js';
  *
  *   { "syncs": [ { "name": "Customer.io (prod)", "project_id": 1, "customerio": { … }, … } ] }
  *
- * Each sync is matched by project and name (as names are compared: case and surrounding spaces
- * aside, src/display-names.ts): an existing one is replaced by the file's version, a
- * missing one is created; syncs not in the file are left alone. A `customerio.api_key` of the form
- * `env:NAME` is read from the environment variable NAME, so the file need not hold the secret.
+ * Each sync is matched by project and name (as names are compared: case, surrounding spaces and
+ * Unicode composition aside, `displayNameKey` in src/display-names.ts): an existing one is
+ * replaced by the file's version, a missing one is created; syncs not in the file are left alone.
+ * The file applies whole or not at all: one sync refused, or two of one project with the same
+ * name, and nothing is saved. A `customerio.api_key` of the form `env:NAME` is read from the
+ * environment variable NAME, so the file need not hold the secret.
  */
 export interface ConfigFileResult {
   created: number[];
@@ -35,18 +37,55 @@ function resolveSecrets(sync: unknown, env: NodeJS.ProcessEnv): unknown {
   return { ...sync, customerio: { ...sync.customerio, api_key: value } };
 }
 
-/**
- * An error about one sync of the file, placed in the file: `FILE: syncs.0.customerio.region: …`
- * with the field `syncs.0.customerio.region`, the place said once (errors read `<field>: <problem>`).
- */
-function inFile(path: string, where: string, error: AmpstreamError): AmpstreamError {
-  if (error.field === undefined) return new AmpstreamError('config_invalid', `${path}: ${where}: ${error.message}`, { field: where });
-  const field = `${where}.${error.field}`;
-  const problem = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
-  return new AmpstreamError('config_invalid', `${path}: ${field}: ${problem}`, { field });
+/** A problem of the file at a place in it: `syncs.0.customerio.region` and what is wrong there. */
+interface Problem {
+  field: string;
+  problem: string;
 }
 
-export async function applySyncConfigFile(path: string, syncs: SyncService, env: NodeJS.ProcessEnv = process.env): Promise<ConfigFileResult> {
+/**
+ * An error about one sync of the file, placed in it: the field `syncs.0.customerio.region`, the
+ * place said once (errors read `<field>: <problem>`).
+ */
+function inFile(where: string, error: AmpstreamError): Problem {
+  if (error.field === undefined) return { field: where, problem: error.message };
+  const field = `${where}.${error.field}`;
+  const problem = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+  return { field, problem };
+}
+
+/**
+ * Entries of one project whose names are the same name (as `displayNameKey` compares them): each
+ * after the first is a problem naming the first. Names that are no names are validation's to refuse.
+ */
+function sameNames(entries: readonly unknown[]): Map<number, Problem> {
+  const first = new Map<string, { index: number; name: string }>();
+  const problems = new Map<number, Problem>();
+  for (const [index, entry] of entries.entries()) {
+    if (!isPlainObject(entry) || typeof entry.name !== 'string' || typeof entry.project_id !== 'number' || !checkDisplayName(entry.name).ok) continue;
+    const key = `${entry.project_id}\u0000${displayNameKey(entry.name)}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, { index, name: entry.name });
+    else {
+      problems.set(index, {
+        field: `syncs.${index}.name`,
+        problem: `${JSON.stringify(entry.name)} is the same name as syncs.${earlier.index} (${JSON.stringify(earlier.name)})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The file's refusal: its one problem, or all of them, one a line. */
+function refusal(path: string, problems: readonly Problem[]): AmpstreamError {
+  const [only] = problems;
+  if (problems.length === 1 && only !== undefined) return new AmpstreamError('config_invalid', `${path}: ${only.field}: ${only.problem}`, { field: only.field });
+  const lines = problems.map((p) => `  ${p.field}: ${p.problem}`);
+  return new AmpstreamError('config_invalid', [`${path}: ${problems.length} problems; nothing of the file was applied:`, ...lines].join('\n'));
+}
+
+/** The file's `syncs` list; an error when it cannot be read or is not such a file. */
+function readSyncList(path: string): unknown[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -59,22 +98,41 @@ export async function applySyncConfigFile(path: string, syncs: SyncService, env:
   if (!isPlainObject(parsed) || !Array.isArray(parsed.syncs)) {
     throw new AmpstreamError('config_invalid', `${path} must hold a JSON object with a "syncs" list`, { field: 'config' });
   }
-  const result: ConfigFileResult = { created: [], updated: [] };
+  return parsed.syncs;
+}
+
+/**
+ * Applies the file whole or not at all: every sync is checked first (its key, its settings, its
+ * project, its name against the stored syncs and against the file's other syncs), every problem
+ * is reported together, and only a file without any is saved, in one store transaction.
+ */
+export async function applySyncConfigFile(path: string, syncs: SyncService, env: NodeJS.ProcessEnv = process.env): Promise<ConfigFileResult> {
+  const entries = readSyncList(path);
   const existing = await syncs.list();
-  for (const [index, raw] of parsed.syncs.entries()) {
-    const where = `syncs.${index}`;
+  const duplicates = sameNames(entries);
+  const problems: Problem[] = [];
+  const checked: CheckedSync[] = [];
+  for (const [index, raw] of entries.entries()) {
     try {
       const input = resolveSecrets(raw, env);
       const name = isPlainObject(input) ? input.name : undefined;
       const project = isPlainObject(input) ? Number(input.project_id) : Number.NaN;
       const key = typeof name === 'string' ? displayNameKey(name) : undefined;
       const match = existing.find((s) => s.projectId === project && displayNameKey(String((s.config as { name?: unknown }).name)) === key);
-      if (match === undefined) result.created.push((await syncs.create(input)).id);
-      else result.updated.push((await syncs.update(match.id, input, 'replace')).id);
+      checked.push(await syncs.check(input, match));
     } catch (error) {
       if (!isAmpstreamError(error)) throw error;
-      throw inFile(path, where, error);
+      problems.push(inFile(`syncs.${index}`, error));
     }
+    const duplicate = duplicates.get(index);
+    if (duplicate !== undefined) problems.push(duplicate);
   }
-  return result;
+  if (problems.length > 0) throw refusal(path, problems);
+  try {
+    const saved = await syncs.saveAll(checked);
+    return { created: saved.created.map((s) => s.id), updated: saved.updated.map((s) => s.id) };
+  } catch (error) {
+    if (!isAmpstreamError(error)) throw error;
+    throw new AmpstreamError('config_invalid', `${path}: ${error.message}`, { field: 'config', cause: error });
+  }
 }

@@ -3,7 +3,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { exitOf, runCli, type CliProcess } from './helpers/process.js';
+import { DATABASE_FILE } from '../src/service.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { exitOf, runCli, startServerProcess, type CliProcess } from './helpers/process.js';
 import { tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
@@ -61,5 +63,58 @@ describe('ampstream serve when it cannot start', () => {
       region.stderr(),
       `ampstream: ${file}: syncs.0.customerio.region: must be equal to one of the allowed values ("us", "eu") (syncs.0.customerio.region)\n`,
     );
+  });
+
+  /** The syncs the data directory holds (serve has exited: nothing else has it open). */
+  async function storedSyncs(dataDir: string) {
+    const store = new SqliteStore({ path: join(dataDir, DATABASE_FILE) });
+    try {
+      return (await store.listSyncs()).map((s) => ({ id: s.id, name: (s.config as { name: string }).name, enabled: s.enabled, revision: s.revision }));
+    } finally {
+      await store.close();
+    }
+  }
+
+  const KEY = 'sk_live_atomic_0123456789';
+  const customerio = { site_id: 's1', api_key: KEY, region: 'us' };
+
+  it('--config with two entries of one name: exits 2 naming both, creates nothing, and refuses the same file again', async () => {
+    const dataDir = tempDir('ampstream-config-dup-');
+    dirs.push(dataDir);
+    const file = join(dataDir, 'dup.json');
+    writeFileSync(file, JSON.stringify({ syncs: [{ name: 'Alpha', project_id: 1, customerio }, { name: ' ALPHA ', project_id: 1, customerio, send_users: { enabled: false } }] }));
+    for (const start of ['first', 'second']) {
+      const cli = serve(dataDir, ['--port', '0', '--delivery', 'off', '--config', file]);
+      assert.equal(await exitOf(cli), 2, start);
+      assert.equal(cli.stderr(), `ampstream: ${file}: syncs.1.name: " ALPHA " is the same name as syncs.0 ("Alpha") (syncs.1.name)\n`, start);
+      assert.ok(!`${cli.stderr()}${cli.stdout()}`.includes(KEY));
+      assert.deepEqual(await storedSyncs(dataDir), [], `${start} start: nothing applied`);
+    }
+  });
+
+  it('--config with a sync of a missing project: exits 2 and keeps none of the file; a running setup is left as it was', async () => {
+    const dataDir = tempDir('ampstream-config-missing-');
+    dirs.push(dataDir);
+    const file = join(dataDir, 'syncs.json');
+    writeFileSync(file, JSON.stringify({ syncs: [{ name: 'Beta', project_id: 1, customerio }, { name: 'Gamma', project_id: 99, customerio }] }));
+    const cli = serve(dataDir, ['--port', '0', '--delivery', 'off', '--config', file]);
+    assert.equal(await exitOf(cli), 2);
+    assert.equal(cli.stderr(), `ampstream: ${file}: syncs.1.project_id: project 99 does not exist (syncs.1.project_id)\n`);
+    assert.deepEqual(await storedSyncs(dataDir), []);
+
+    writeFileSync(file, JSON.stringify({ syncs: [{ name: 'Beta', project_id: 1, customerio }] }));
+    const good = await startServerProcess(dataDir, {}, ['--delivery', 'off', '--config', file]);
+    assert.match(good.stderr(), /syncs from .*syncs\.json: 1 created, 0 updated/);
+    good.child.kill('SIGTERM');
+    await good.exited;
+    const applied = await storedSyncs(dataDir);
+    assert.deepEqual(applied, [{ id: 1, name: 'Beta', enabled: true, revision: 1 }]);
+
+    // a change of Beta with a bad entry after it: Beta stays as it was
+    writeFileSync(file, JSON.stringify({ syncs: [{ name: 'beta', project_id: 1, customerio, enabled: false }, { name: 'Gamma', project_id: 99, customerio }] }));
+    const bad = serve(dataDir, ['--port', '0', '--config', file]);
+    assert.equal(await exitOf(bad), 2);
+    assert.deepEqual(await storedSyncs(dataDir), applied);
+    assert.ok(!`${bad.stderr()}${bad.stdout()}${good.stderr()}${good.stdout()}`.includes(KEY));
   });
 });

@@ -29,6 +29,12 @@ export type CredentialTest =
   | { ok: true; region: string }
   | { ok: false; problem: string; message: string };
 
+/** A sync to create (no `current`) or to replace, checked and not saved yet (`SyncService.check`). */
+export interface CheckedSync {
+  config: SyncConfig;
+  current?: SyncRecord;
+}
+
 /** Told when a sync changes, so its delivery worker starts, restarts or stops. */
 export type SyncChangeListener = (syncId: number) => Promise<void>;
 
@@ -138,6 +144,49 @@ export class SyncService {
     if (updated.kind === 'stale') throw staleRevision(updated.current, basedOn ?? []);
     await this.onChange(id);
     return updated.sync;
+  }
+
+  /**
+   * Checks a sync as `create` does, or with `current` as `update(current.id, input, 'replace')`
+   * does, and saves nothing: `saveAll` saves what it answers. Each is checked against the stored
+   * syncs, not against the others of a batch: names within a batch are the caller's to compare.
+   */
+  async check(input: unknown, current?: SyncRecord): Promise<CheckedSync> {
+    if (current === undefined) {
+      const config = validateSyncInput(input, 'create');
+      await this.checkProjectAndName(config);
+      return { config };
+    }
+    const config = validateSyncInput(input, 'replace', asConfig(current));
+    if (config.project_id !== current.projectId) {
+      throw new AmpstreamError('invalid_request', 'project_id: a sync cannot move to another project', { field: 'project_id' });
+    }
+    await this.checkProjectAndName(config, current);
+    return { config, current };
+  }
+
+  /**
+   * Saves checked syncs in one store transaction, all or none: when a sync to replace was deleted
+   * or changed since it was checked, nothing is saved (a 404 or 412). Then tells the delivery
+   * engine of each, as `create` and `update` do.
+   */
+  async saveAll(syncs: readonly CheckedSync[]): Promise<{ created: SyncRecord[]; updated: SyncRecord[] }> {
+    const now = this.clock();
+    const stored = (config: SyncConfig) => config as unknown as SyncRecord['config'];
+    const saved = await this.store.saveSyncs({
+      create: syncs.flatMap(({ config, current }) =>
+        current === undefined ? [{ projectId: config.project_id, enabled: config.enabled, config: stored(config), createdAt: now }] : [],
+      ),
+      update: syncs.flatMap(({ config, current }) =>
+        current === undefined ? [] : [{ id: current.id, config: stored(config), enabled: config.enabled, updatedAt: now, expectedRevision: current.revision }],
+      ),
+    });
+    if (saved.kind === 'missing') throw new AmpstreamError('not_found', `sync ${saved.id} does not exist`, { field: 'id' });
+    if (saved.kind === 'stale') {
+      throw staleRevision(saved.current, syncs.flatMap(({ current }) => (current?.id === saved.current.id ? [current.revision] : [])));
+    }
+    for (const sync of [...saved.created, ...saved.updated]) await this.onChange(sync.id);
+    return { created: saved.created, updated: saved.updated };
   }
 
   setEnabled(id: number, enabled: boolean): Promise<SyncRecord> {
