@@ -48,6 +48,32 @@ describe('checkDisplayName', () => {
     }
   });
 
+  it('allows a variation selector only right after the emoji, keycap or CJK ideograph it modifies', () => {
+    for (const name of ['❤️ fans', '❤\ufe0e text heart', '©️ 2024', 'Plan 1️⃣', '#️⃣ tags', '🏳️‍🌈 pride', '\u845b\u{e0100}飾 office']) {
+      assert.deepEqual(checkDisplayName(name), { ok: true, name }, JSON.stringify(name));
+    }
+    const cases: Array<[string, string]> = [
+      ['Shop\ufe0f', 'U+FE0F'], // after a letter it modifies nothing and only hides a difference
+      ['Shop\ufe0e', 'U+FE0E'],
+      ['Shop\ufe00', 'U+FE00'],
+      ['\ufe0fShop', 'U+FE0F'], // first: after nothing
+      ['Plan 1\ufe0f', 'U+FE0F'], // a digit takes one only as a keycap (1️⃣)
+      ['❤️\ufe0f', 'U+FE0F'], // a second one follows a selector, not the emoji
+      ['Shop\u{e0100}', 'U+E0100'], // ideographic variation selectors follow ideographs only
+      ['❤\u{e0100}', 'U+E0100'],
+      ['\u845b\ufe0f', 'U+FE0F'],
+    ];
+    for (const [name, codePoint] of cases) {
+      assert.equal(problemOf(name), `may have a variation selector only right after the emoji or CJK ideograph it modifies (found ${codePoint})`, JSON.stringify(name));
+    }
+  });
+
+  it('refuses a name of variation selectors alone as empty', () => {
+    for (const name of ['\ufe0f', '\ufe0e', '\u{e0100}', ' \ufe0f\ufe0f ', '\u200d\ufe0f']) {
+      assert.equal(problemOf(name), 'must not be empty (spaces and invisible characters alone are no name)', JSON.stringify(name));
+    }
+  });
+
   it('refuses text that is not valid Unicode (a lone surrogate)', () => {
     assert.match(problemOf('Shop\ud800') ?? '', /lone surrogate/);
   });

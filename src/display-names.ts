@@ -8,7 +8,12 @@
  * - invisible and format characters (Unicode `Cf`, `Zl`, `Zp`, the default-ignorable code points
  *   such as Hangul fillers, and the braille blank) make two names that look the same differ, or a
  *   name that looks empty; the one exception is the zero-width joiner inside an emoji sequence
- *   (👩‍💻), which is drawn as one picture. Variation selectors stay allowed (❤️);
+ *   (👩‍💻), which is drawn as one picture;
+ * - a variation selector picks how the character before it is drawn, and only some characters have
+ *   variants: `U+FE00`–`U+FE0F` are allowed right after an emoji (Extended_Pictographic: ❤️, ©️)
+ *   or a keycap digit (`1` `U+FE0F` `U+20E3`: 1️⃣), `U+E0100`–`U+E01EF` right after a CJK
+ *   ideograph. Anywhere else one modifies nothing: alone it is a blank name, after a letter it
+ *   makes "Shop" and "Shop" + `U+FE0F` two names that look the same;
  * - a name that is empty after this (only spaces and invisible characters) is no name;
  * - at most 200 characters, counted in code points (what people see as characters, 💥 is one).
  *
@@ -20,9 +25,15 @@
 export const DISPLAY_NAME_MAX_LENGTH = 200;
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-/** Invisible or format characters; variation selectors (U+FE00–FE0F, U+E0100–E01EF) are not refused. */
+/** Invisible or format characters; variation selectors (default-ignorable too) are checked apart. */
 const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u2800\p{Default_Ignorable_Code_Point}]/u;
 const VARIATION_SELECTOR = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
+const EMOJI_SELECTOR = /[\ufe00-\ufe0f]/u;
+const IDEOGRAPHIC_SELECTOR = /[\u{e0100}-\u{e01ef}]/u;
+const EMOJI = /\p{Extended_Pictographic}/u;
+const KEYCAP_BASE = /[0-9#*]/;
+const KEYCAP = '\u20e3';
+const IDEOGRAPH = /\p{Ideographic}/u;
 /** A zero-width joiner between two emoji (after an optional variation selector or skin tone). */
 const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d(?=\p{Extended_Pictographic})/gu;
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -48,12 +59,27 @@ function firstInvisible(name: string): string | undefined {
   return undefined;
 }
 
-/** Whether a name shows nothing: only whitespace and invisible characters. */
+/** Whether a name shows nothing: only whitespace and invisible characters (variation selectors included). */
 function showsNothing(name: string): boolean {
   for (const character of name) {
-    if (!/\s/.test(character) && firstInvisible(character) === undefined) return false;
+    if (!/\s/.test(character) && !INVISIBLE.test(character)) return false;
   }
   return true;
+}
+
+/** The first variation selector that does not follow a character it can modify, or undefined. */
+function misplacedVariationSelector(name: string): string | undefined {
+  const characters = [...name];
+  for (const [index, character] of characters.entries()) {
+    const before = characters[index - 1] ?? '';
+    const after = characters[index + 1] ?? '';
+    if (EMOJI_SELECTOR.test(character)) {
+      if (!EMOJI.test(before) && !(KEYCAP_BASE.test(before) && after === KEYCAP)) return character;
+    } else if (IDEOGRAPHIC_SELECTOR.test(character)) {
+      if (!IDEOGRAPH.test(before)) return character;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -69,6 +95,10 @@ export function checkDisplayName(raw: string): DisplayNameCheck {
   if (LONE_SURROGATE.test(name)) return { ok: false, problem: 'must be valid Unicode text (it holds a lone surrogate)' };
   const invisible = firstInvisible(name);
   if (invisible !== undefined) return { ok: false, problem: `must not contain invisible or format characters (found ${codePointText(invisible)})` };
+  const selector = misplacedVariationSelector(name);
+  if (selector !== undefined) {
+    return { ok: false, problem: `may have a variation selector only right after the emoji or CJK ideograph it modifies (found ${codePointText(selector)})` };
+  }
   return { ok: true, name };
 }
 

@@ -144,6 +144,22 @@ describe('admin API: project names follow the rules for names (src/display-names
     }
   });
 
+  it('refuses a name of variation selectors alone, and one after a character it cannot modify', async () => {
+    const empty = 'name: must not be empty (spaces and invisible characters alone are no name)';
+    const cases: [string, string][] = [
+      ['\ufe0f', empty],
+      ['\u{e0100}', empty],
+      ['Shop\ufe0f', 'name: may have a variation selector only right after the emoji or CJK ideograph it modifies (found U+FE0F)'],
+    ];
+    for (const [name, message] of cases) {
+      const reply = await service.admin('POST', '/api/projects', { name });
+      assert.equal(reply.status, 400, JSON.stringify(name));
+      assert.deepEqual(reply.body, { error: 'invalid_request', message, field: 'name' }, JSON.stringify(name));
+    }
+    const heart = await service.admin('POST', '/api/projects', { name: '❤️ fans' });
+    assert.equal(heart.status, 201, 'after an emoji it picks how the emoji is drawn');
+  });
+
   it('counts the 200-character limit in characters (code points), after trimming, as for syncs', async () => {
     const emoji = await service.admin('POST', '/api/projects', { name: '💥'.repeat(200) });
     assert.equal(emoji.status, 201, '200 emoji are 400 UTF-16 code units but 200 characters');

@@ -53,6 +53,9 @@ describe('ampstream CLI', () => {
       const invisible = runCli(['projects', 'create', '--name', 'Web\u200bshop', '--url', server.url, '--token', token]);
       assert.equal(await invisible.exited, 2);
       assert.equal(invisible.stderr(), 'ampstream: name: must not contain invisible or format characters (found U+200B) (name)\n');
+      const selectorOnly = runCli(['projects', 'create', '--name', '\ufe0e', '--url', server.url, '--token', token]);
+      assert.equal(await selectorOnly.exited, 2, 'a variation selector alone shows nothing');
+      assert.equal(selectorOnly.stderr(), 'ampstream: name: must not be empty (spaces and invisible characters alone are no name) (name)\n');
       const trimmed = runCli(['projects', 'create', '--name', ' Mobile app ', '--url', server.url, '--token', token]);
       assert.equal(await trimmed.exited, 0, trimmed.stderr());
       assert.match(trimmed.stdout(), /^created project 3 "Mobile app"\n/, 'stored without the surrounding spaces');
