@@ -2,7 +2,9 @@
  * The rules for names people give things (projects, syncs), in one place for every way a name
  * comes in (admin API, CLI, config file, web UI). Names are shown in lists, pages and terminals:
  *
- * - surrounding whitespace is removed (`String.prototype.trim`) before anything else;
+ * - surrounding whitespace is removed (`String.prototype.trim`) before anything else, and every
+ *   other Unicode space inside (`Zs`: no-break space `U+00A0`, `U+2000`–`U+200A`, `U+202F`,
+ *   `U+205F`, `U+3000`) is stored as an ordinary space: they look alike;
  * - control characters would break a line or a terminal, and bidirectional overrides would make a
  *   name read as something else (`U+202E` turns "gnp.exe" around);
  * - invisible and format characters (Unicode `Cf`, `Zl`, `Zp`, the default-ignorable code points
@@ -17,8 +19,9 @@
  * - a name that is empty after this (only spaces and invisible characters) is no name;
  * - at most 200 characters, counted in code points (what people see as characters, 💥 is one).
  *
- * Two names are the same name when they differ only in case, surrounding whitespace or Unicode
- * composition (`displayNameKey`). Pure.
+ * Two names are the same name when they differ only in case, whitespace around them, the kind and
+ * number of spaces between words, Unicode composition, variation selectors or zero-width joiners
+ * (`displayNameKey`: ❤️ and ❤, 👩‍💻 and 👩💻 are one name). Pure.
  */
 
 /** The longest name, in code points. */
@@ -37,6 +40,9 @@ const IDEOGRAPH = /\p{Ideographic}/u;
 /** A zero-width joiner between two emoji (after an optional variation selector or skin tone). */
 const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d(?=\p{Extended_Pictographic})/gu;
 const LONE_SURROGATE = /\p{Cs}/u;
+const SPACE = /\p{Zs}/gu;
+/** What the comparison leaves out: variation selectors and the zero-width joiner. */
+const NOT_COMPARED = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}\u200d]/gu;
 
 export type DisplayNameCheck = { ok: true; name: string } | { ok: false; problem: string };
 
@@ -83,11 +89,11 @@ function misplacedVariationSelector(name: string): string | undefined {
 }
 
 /**
- * The name as it is stored (surrounding whitespace removed), or why it cannot be used. The
+ * The name as it is stored (surrounding whitespace removed, spaces made ordinary), or why it cannot be used. The
  * problem reads after the field's name (`name: must not be empty …`).
  */
 export function checkDisplayName(raw: string): DisplayNameCheck {
-  const name = raw.trim();
+  const name = raw.trim().replace(SPACE, ' ');
   const length = displayNameLength(name);
   if (length > DISPLAY_NAME_MAX_LENGTH) return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX_LENGTH} characters (it has ${length})` };
   if (showsNothing(name)) return { ok: false, problem: 'must not be empty (spaces and invisible characters alone are no name)' };
@@ -102,7 +108,10 @@ export function checkDisplayName(raw: string): DisplayNameCheck {
   return { ok: true, name };
 }
 
-/** What makes two names the same name: no surrounding whitespace, composed (NFC), lower case. */
+/**
+ * What makes two names the same name: without variation selectors and zero-width joiners, every
+ * run of whitespace one space, no surrounding whitespace, composed (NFC), lower case.
+ */
 export function displayNameKey(name: string): string {
-  return name.trim().normalize('NFC').toLowerCase();
+  return name.replace(NOT_COMPARED, '').replace(/\s+/gu, ' ').trim().normalize('NFC').toLowerCase();
 }

@@ -181,4 +181,24 @@ describe('admin API: project names follow the rules for names (src/display-names
     const names = (await service.admin('GET', '/api/projects')).body.projects.map((p: { name: string }) => p.name);
     assert.equal(names.filter((name: string) => name.toLowerCase() === 'shop').length, 1, 'nothing was created');
   });
+
+  it('stores other spaces as ordinary ones, and refuses names that differ only in spaces, variation selectors or joiners', async () => {
+    const spaced = await service.admin('POST', '/api/projects', { name: 'Spaced\u00a0shop' });
+    assert.equal(spaced.status, 201);
+    assert.equal(spaced.body.name, 'Spaced shop', 'a no-break space is stored as a space');
+    const heart = await service.admin('POST', '/api/projects', { name: 'Heart ❤️' });
+    assert.equal(heart.status, 201);
+    const cases: [string, number, string][] = [
+      ['Spaced shop', spaced.body.id, 'Spaced shop'],
+      ['spaced\u3000\u2002SHOP', spaced.body.id, 'Spaced shop'],
+      ['Spaced  shop', spaced.body.id, 'Spaced shop'],
+      ['heart ❤', heart.body.id, 'Heart ❤️'],
+      ['Heart ❤\ufe0e', heart.body.id, 'Heart ❤️'],
+    ];
+    for (const [name, id, existing] of cases) {
+      const again = await service.admin('POST', '/api/projects', { name });
+      assert.equal(again.status, 409, JSON.stringify(name));
+      assert.deepEqual(again.body, { error: 'conflict', message: `name: project ${id} is already called "${existing}"`, field: 'name' });
+    }
+  });
 });
