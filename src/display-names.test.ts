@@ -74,6 +74,15 @@ describe('checkDisplayName', () => {
     }
   });
 
+  it('refuses a name that starts with a combining mark: it would sit on whatever the page shows before it', () => {
+    for (const [name, codePoint] of <Array<[string, string]>>[['\u0301', 'U+0301'], ['\u0301Shop', 'U+0301'], [' \u20dd ring', 'U+20DD'], ['\u0903ab', 'U+0903']]) {
+      assert.equal(problemOf(name), `must not start with a combining mark (found ${codePoint})`, JSON.stringify(name));
+    }
+    for (const name of ['Cafe\u0301', '\u0915\u093f', '1\ufe0f\u20e3 first']) {
+      assert.deepEqual(checkDisplayName(name), { ok: true, name }, `${JSON.stringify(name)}: marks after their base are fine`);
+    }
+  });
+
   it('refuses text that is not valid Unicode (a lone surrogate)', () => {
     assert.match(problemOf('Shop\ud800') ?? '', /lone surrogate/);
   });

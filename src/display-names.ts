@@ -17,6 +17,8 @@
  *   ideograph. Anywhere else one modifies nothing: alone it is a blank name, after a letter it
  *   makes "Shop" and "Shop" + `U+FE0F` two names that look the same;
  * - a name that is empty after this (only spaces and invisible characters) is no name;
+ * - a name must not start with a combining mark (`\p{M}`, an accent such as `U+0301`): it would
+ *   sit on whatever the page or terminal shows before the name;
  * - at most 200 characters, counted in code points (what people see as characters, 💥 is one).
  *
  * Two names are the same name when they differ only in case, whitespace around them, the kind and
@@ -41,6 +43,7 @@ const IDEOGRAPH = /\p{Ideographic}/u;
 const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d(?=\p{Extended_Pictographic})/gu;
 const LONE_SURROGATE = /\p{Cs}/u;
 const SPACE = /\p{Zs}/gu;
+const COMBINING_MARK = /^\p{M}/u;
 /** What the comparison leaves out: variation selectors and the zero-width joiner. */
 const NOT_COMPARED = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}\u200d]/gu;
 
@@ -105,6 +108,8 @@ export function checkDisplayName(raw: string): DisplayNameCheck {
   if (selector !== undefined) {
     return { ok: false, problem: `may have a variation selector only right after the emoji or CJK ideograph it modifies (found ${codePointText(selector)})` };
   }
+  const mark = COMBINING_MARK.exec(name)?.[0];
+  if (mark !== undefined) return { ok: false, problem: `must not start with a combining mark (found ${codePointText(mark)})` };
   return { ok: true, name };
 }
 

@@ -136,6 +136,8 @@ describe('admin API: project names follow the rules for names (src/display-names
       [' \u3164 ', 'name: must not be empty (spaces and invisible characters alone are no name)'],
       ['\u200b', 'name: must not be empty (spaces and invisible characters alone are no name)'],
       ['Shop\u202eexe', 'name: must not contain control characters or bidirectional overrides'],
+      ['\u0301', 'name: must not start with a combining mark (found U+0301)'],
+      ['\u0301Shop', 'name: must not start with a combining mark (found U+0301)'],
     ];
     for (const [name, message] of cases) {
       const reply = await service.admin('POST', '/api/projects', { name });
