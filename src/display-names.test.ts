@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkDisplayName, DISPLAY_NAME_MAX_LENGTH, displayNameKey, displayNameLength, type DisplayNameCheck } from './display-names.js';
+import { checkDisplayName, DISPLAY_NAME_MAX_CODE_POINTS, DISPLAY_NAME_MAX_LENGTH, displayNameKey, displayNameLength, type DisplayNameCheck } from './display-names.js';
 
 /** The problem a name has, or undefined when it is accepted. */
 function problemOf(name: string): string | undefined {
@@ -95,15 +95,32 @@ describe('checkDisplayName', () => {
     }
   });
 
-  it('counts the limit in code points, as people see characters, after trimming', () => {
+  it('counts the limit in characters as people see them (grapheme clusters), after trimming', () => {
     assert.equal(DISPLAY_NAME_MAX_LENGTH, 200);
     assert.equal(displayNameLength('💥'), 1);
     assert.equal(displayNameLength('a💥b'), 3);
+    assert.equal(displayNameLength('❤️'), 1, 'an emoji with its variation selector');
+    assert.equal(displayNameLength('👩‍💻'), 1, 'an emoji sequence drawn as one picture');
+    assert.equal(displayNameLength('👍🏽'), 1, 'with a skin tone');
+    assert.equal(displayNameLength('🇫🇷'), 1, 'a flag');
+    assert.equal(displayNameLength('1️⃣'), 1, 'a keycap');
+    assert.equal(displayNameLength('Cafe\u0301'), 4, 'a letter with its combining accent');
     assert.equal(problemOf('W'.repeat(200)), undefined);
     assert.equal(problemOf('💥'.repeat(200)), undefined, '200 emoji are 400 UTF-16 code units but 200 characters');
+    assert.equal(problemOf('❤️'.repeat(200)), undefined, '200 hearts are 400 code points but 200 characters');
+    assert.equal(problemOf('👩‍💻'.repeat(200)), undefined, '600 code points');
+    assert.equal(problemOf('e\u0301'.repeat(200)), undefined, 'decomposed é');
     assert.equal(problemOf(` ${'W'.repeat(200)}  `), undefined, 'surrounding spaces do not count');
     assert.equal(problemOf('W'.repeat(201)), 'must be at most 200 characters (it has 201)');
     assert.equal(problemOf('💥'.repeat(201)), 'must be at most 200 characters (it has 201)');
+    assert.equal(problemOf('❤️'.repeat(202)), 'must be at most 200 characters (it has 202)');
+  });
+
+  it('caps the code points too, so that combining characters cannot make a short name enormous', () => {
+    assert.equal(DISPLAY_NAME_MAX_CODE_POINTS, 1000);
+    assert.equal(problemOf(`a${'\u0301'.repeat(999)}`), undefined, 'one character of 1000 code points');
+    assert.equal(problemOf(`a${'\u0301'.repeat(1000)}`), 'must be at most 1000 Unicode code points (it has 1001)');
+    assert.equal(problemOf('W'.repeat(5000)), 'must be at most 1000 Unicode code points (it has 5000)');
   });
 
   it('stores every Unicode space (Zs) inside a name as an ordinary space', () => {

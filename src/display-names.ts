@@ -19,15 +19,19 @@
  * - a name that is empty after this (only spaces and invisible characters) is no name;
  * - a name must not start with a combining mark (`\p{M}`, an accent such as `U+0301`): it would
  *   sit on whatever the page or terminal shows before the name;
- * - at most 200 characters, counted in code points (what people see as characters, 💥 is one).
+ * - at most 200 characters, counted as people see characters: grapheme clusters (`Intl.Segmenter`),
+ *   so 💥, ❤️ (two code points), 👩‍💻 (three) and "é" written as e + `U+0301` are one each; and at
+ *   most 1000 code points however they combine, so that a short-looking name cannot be enormous.
  *
  * Two names are the same name when they differ only in case, whitespace around them, the kind and
  * number of spaces between words, Unicode composition, variation selectors or zero-width joiners
  * (`displayNameKey`: ❤️ and ❤, 👩‍💻 and 👩💻 are one name). Pure.
  */
 
-/** The longest name, in code points. */
+/** The longest name, in characters as people see them (grapheme clusters). */
 export const DISPLAY_NAME_MAX_LENGTH = 200;
+/** The most code points a name may have, however they combine into characters. */
+export const DISPLAY_NAME_MAX_CODE_POINTS = 1000;
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** Invisible or format characters; variation selectors (default-ignorable too) are checked apart. */
@@ -49,11 +53,19 @@ const NOT_COMPARED = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}\u200d]/gu;
 
 export type DisplayNameCheck = { ok: true; name: string } | { ok: false; problem: string };
 
-/** A name's length as the limit counts it: code points. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** A name's length as the limit counts it: characters as people see them (grapheme clusters). */
 export function displayNameLength(name: string): number {
   let length = 0;
-  for (const _ of name) length += 1;
+  for (const _ of graphemes.segment(name)) length += 1;
   return length;
+}
+
+function codePointCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
 }
 
 function codePointText(character: string): string {
@@ -97,6 +109,10 @@ function misplacedVariationSelector(name: string): string | undefined {
  */
 export function checkDisplayName(raw: string): DisplayNameCheck {
   const name = raw.trim().replace(SPACE, ' ');
+  const codePoints = codePointCount(name);
+  if (codePoints > DISPLAY_NAME_MAX_CODE_POINTS) {
+    return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX_CODE_POINTS} Unicode code points (it has ${codePoints})` };
+  }
   const length = displayNameLength(name);
   if (length > DISPLAY_NAME_MAX_LENGTH) return { ok: false, problem: `must be at most ${DISPLAY_NAME_MAX_LENGTH} characters (it has ${length})` };
   if (showsNothing(name)) return { ok: false, problem: 'must not be empty (spaces and invisible characters alone are no name)' };

@@ -162,9 +162,13 @@ describe('admin API: project names follow the rules for names (src/display-names
     assert.equal(heart.status, 201, 'after an emoji it picks how the emoji is drawn');
   });
 
-  it('counts the 200-character limit in characters (code points), after trimming, as for syncs', async () => {
+  it('counts the 200-character limit in characters as people see them, after trimming, as for syncs', async () => {
     const emoji = await service.admin('POST', '/api/projects', { name: '💥'.repeat(200) });
     assert.equal(emoji.status, 201, '200 emoji are 400 UTF-16 code units but 200 characters');
+    const hearts = await service.admin('POST', '/api/projects', { name: '❤️'.repeat(200) });
+    assert.equal(hearts.status, 201, '200 hearts are 400 code points but 200 characters');
+    const moreHearts = await service.admin('POST', '/api/projects', { name: '❤️'.repeat(201) });
+    assert.deepEqual(moreHearts.body, { error: 'invalid_request', message: 'name: must be at most 200 characters (it has 201)', field: 'name' });
     const padded = await service.admin('POST', '/api/projects', { name: `  ${'W'.repeat(200)}  ` });
     assert.equal(padded.status, 201, 'surrounding spaces do not count');
     const long = await service.admin('POST', '/api/projects', { name: 'W'.repeat(201) });
