@@ -136,6 +136,8 @@ describe('admin API: project names follow the rules for names (src/display-names
       [' \u3164 ', 'name: must not be empty (spaces and invisible characters alone are no name)'],
       ['\u200b', 'name: must not be empty (spaces and invisible characters alone are no name)'],
       ['Shop\u202eexe', 'name: must not contain control characters or bidirectional overrides'],
+      ['\u0301', 'name: must not start with a combining mark (found U+0301)'],
+      ['\u0301Shop', 'name: must not start with a combining mark (found U+0301)'],
     ];
     for (const [name, message] of cases) {
       const reply = await service.admin('POST', '/api/projects', { name });
@@ -144,9 +146,29 @@ describe('admin API: project names follow the rules for names (src/display-names
     }
   });
 
-  it('counts the 200-character limit in characters (code points), after trimming, as for syncs', async () => {
+  it('refuses a name of variation selectors alone, and one after a character it cannot modify', async () => {
+    const empty = 'name: must not be empty (spaces and invisible characters alone are no name)';
+    const cases: [string, string][] = [
+      ['\ufe0f', empty],
+      ['\u{e0100}', empty],
+      ['Shop\ufe0f', 'name: may have a variation selector only right after the emoji or CJK ideograph it modifies (found U+FE0F)'],
+    ];
+    for (const [name, message] of cases) {
+      const reply = await service.admin('POST', '/api/projects', { name });
+      assert.equal(reply.status, 400, JSON.stringify(name));
+      assert.deepEqual(reply.body, { error: 'invalid_request', message, field: 'name' }, JSON.stringify(name));
+    }
+    const heart = await service.admin('POST', '/api/projects', { name: '❤️ fans' });
+    assert.equal(heart.status, 201, 'after an emoji it picks how the emoji is drawn');
+  });
+
+  it('counts the 200-character limit in characters as people see them, after trimming, as for syncs', async () => {
     const emoji = await service.admin('POST', '/api/projects', { name: '💥'.repeat(200) });
     assert.equal(emoji.status, 201, '200 emoji are 400 UTF-16 code units but 200 characters');
+    const hearts = await service.admin('POST', '/api/projects', { name: '❤️'.repeat(200) });
+    assert.equal(hearts.status, 201, '200 hearts are 400 code points but 200 characters');
+    const moreHearts = await service.admin('POST', '/api/projects', { name: '❤️'.repeat(201) });
+    assert.deepEqual(moreHearts.body, { error: 'invalid_request', message: 'name: must be at most 200 characters (it has 201)', field: 'name' });
     const padded = await service.admin('POST', '/api/projects', { name: `  ${'W'.repeat(200)}  ` });
     assert.equal(padded.status, 201, 'surrounding spaces do not count');
     const long = await service.admin('POST', '/api/projects', { name: 'W'.repeat(201) });
@@ -164,5 +186,25 @@ describe('admin API: project names follow the rules for names (src/display-names
     }
     const names = (await service.admin('GET', '/api/projects')).body.projects.map((p: { name: string }) => p.name);
     assert.equal(names.filter((name: string) => name.toLowerCase() === 'shop').length, 1, 'nothing was created');
+  });
+
+  it('stores other spaces as ordinary ones, and refuses names that differ only in spaces, variation selectors or joiners', async () => {
+    const spaced = await service.admin('POST', '/api/projects', { name: 'Spaced\u00a0shop' });
+    assert.equal(spaced.status, 201);
+    assert.equal(spaced.body.name, 'Spaced shop', 'a no-break space is stored as a space');
+    const heart = await service.admin('POST', '/api/projects', { name: 'Heart ❤️' });
+    assert.equal(heart.status, 201);
+    const cases: [string, number, string][] = [
+      ['Spaced shop', spaced.body.id, 'Spaced shop'],
+      ['spaced\u3000\u2002SHOP', spaced.body.id, 'Spaced shop'],
+      ['Spaced  shop', spaced.body.id, 'Spaced shop'],
+      ['heart ❤', heart.body.id, 'Heart ❤️'],
+      ['Heart ❤\ufe0e', heart.body.id, 'Heart ❤️'],
+    ];
+    for (const [name, id, existing] of cases) {
+      const again = await service.admin('POST', '/api/projects', { name });
+      assert.equal(again.status, 409, JSON.stringify(name));
+      assert.deepEqual(again.body, { error: 'conflict', message: `name: project ${id} is already called "${existing}"`, field: 'name' });
+    }
   });
 });

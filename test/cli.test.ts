@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { displayWidth } from '../src/cli/table.js';
 import { REPO_ROOT, runCli, startServerProcess } from './helpers/process.js';
 import { tempDir } from './helpers/service.js';
 
@@ -53,6 +54,9 @@ describe('ampstream CLI', () => {
       const invisible = runCli(['projects', 'create', '--name', 'Web\u200bshop', '--url', server.url, '--token', token]);
       assert.equal(await invisible.exited, 2);
       assert.equal(invisible.stderr(), 'ampstream: name: must not contain invisible or format characters (found U+200B) (name)\n');
+      const selectorOnly = runCli(['projects', 'create', '--name', '\ufe0e', '--url', server.url, '--token', token]);
+      assert.equal(await selectorOnly.exited, 2, 'a variation selector alone shows nothing');
+      assert.equal(selectorOnly.stderr(), 'ampstream: name: must not be empty (spaces and invisible characters alone are no name) (name)\n');
       const trimmed = runCli(['projects', 'create', '--name', ' Mobile app ', '--url', server.url, '--token', token]);
       assert.equal(await trimmed.exited, 0, trimmed.stderr());
       assert.match(trimmed.stdout(), /^created project 3 "Mobile app"\n/, 'stored without the surrounding spaces');
@@ -74,6 +78,39 @@ describe('ampstream CLI', () => {
     } finally {
       again.child.kill('SIGTERM');
       await again.exited;
+    }
+  });
+
+  it('projects list: a long name is cut in the table and whole in --json; emoji and decomposed names keep the columns aligned', async () => {
+    const dataDir = tempDir('ampstream-cli-names-');
+    dirs.push(dataDir);
+    const token = 'names-token-123456789';
+    const server = await startServerProcess(dataDir, { AMPSTREAM_ADMIN_TOKEN: token });
+    try {
+      const connection = ['--url', server.url, '--token', token];
+      const long = '🌱'.repeat(200);
+      for (const name of [long, 'Cafe\u0301', '❤️ fans', '日本の店']) {
+        const created = runCli(['projects', 'create', '--name', name, ...connection]);
+        assert.equal(await created.exited, 0, created.stderr());
+      }
+      const list = runCli(['projects', 'list', ...connection]);
+      assert.equal(await list.exited, 0, list.stderr());
+      const lines = list.stdout().trimEnd().split('\n');
+      assert.equal(lines.length, 6);
+      assert.ok(lines[2]?.includes(`${'🌱'.repeat(19)}…`), lines[2]);
+      assert.ok(!list.stdout().includes('🌱'.repeat(20)), 'the name is cut to 40 columns');
+      // the api key hint starts at the same terminal column on every row
+      const keyColumn = (line: string) => displayWidth(line.slice(0, line.search(/…[0-9a-f]{4}\s|api key/)));
+      const columns = lines.map(keyColumn);
+      assert.equal(new Set(columns).size, 1, `aligned:\n${lines.join('\n')}`);
+      assert.ok((columns[0] ?? 0) <= 4 + 40 + 2, 'no wider than a 40-column name');
+
+      const json = runCli(['projects', 'list', '--json', ...connection]);
+      assert.equal(await json.exited, 0);
+      assert.ok(JSON.parse(json.stdout()).some((p: { name: string }) => p.name === long), '--json has the whole name');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
   });
 

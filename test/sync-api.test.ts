@@ -148,6 +148,14 @@ describe('sync API: names are unique per project', () => {
     assert.equal(otherCase.status, 409, 'names are compared without case and surrounding spaces, as project names are');
     assert.equal(otherCase.body.field, 'name');
 
+    const hearts = await createSync({ name: 'Hearts ❤️ to\u00a0CIO' });
+    assert.equal(hearts.name, 'Hearts ❤️ to CIO', 'a no-break space is stored as a space');
+    for (const name of ['hearts ❤ to CIO', 'Hearts ❤️ to\u202fCIO', 'Hearts\u2003❤️  to CIO']) {
+      const lookalike = await service.admin('POST', '/api/syncs', { name, project_id: projectId, customerio: { site_id: 'other', api_key: 'other-key' } });
+      assert.equal(lookalike.status, 409, `${JSON.stringify(name)}: variation selectors, joiners and kinds of spaces do not make another name`);
+      assert.equal(lookalike.body.field, 'name');
+    }
+
     const otherProject = await createProject(service, 'another project', 'SYNC_API_KEY_0002');
     const elsewhere = await service.admin('POST', '/api/syncs', {
       name: first.name,

@@ -49,6 +49,9 @@ describe('web UI: projects', () => {
     const flipped = await ui.post('/ui/projects', { name: 'Shop\u202eexe' });
     assert.equal(flipped.status, 400, 'a bidirectional override would make the name read as something else');
     assert.match(flipped.html, /id="f-name-error"[^>]*>name: must not contain control characters or bidirectional overrides/);
+    const mark = await ui.post('/ui/projects', { name: '\u0301' });
+    assert.equal(mark.status, 400, 'a combining mark alone would sit on the text before the name');
+    assert.match(mark.html, /id="f-name-error"[^>]*>name: must not start with a combining mark \(found U\+0301\)/);
     const shortKey = await ui.post('/ui/projects', { name: 'Shop', api_key: 'short' });
     assert.equal(shortKey.status, 400);
     assert.match(shortKey.html, /id="f-api_key-error"/);

@@ -329,6 +329,9 @@ describe('sync editor', () => {
     assert.equal(errorAt(invisible.text, 'f-name'), 'must not contain invisible or format characters (found U+200B)');
     const onlyFiller = await browser.post('/ui/syncs/new', [...edit(base, { name: ' \u3164 ', 'customerio[site_id]': SITE }), ['action', 'save']]);
     assert.equal(errorAt(onlyFiller.text, 'f-name'), 'must not be empty (spaces and invisible characters alone are no name)');
+    const selectorOnly = await browser.post('/ui/syncs/new', [...edit(base, { name: '\ufe0f', 'customerio[site_id]': SITE }), ['action', 'save']]);
+    assert.equal(selectorOnly.status, 400, 'a variation selector alone is a blank name');
+    assert.equal(errorAt(selectorOnly.text, 'f-name'), 'must not be empty (spaces and invisible characters alone are no name)');
     assert.doesNotMatch(page.text, /id="f-name"[^>]*maxlength/, 'no maxlength: the browser counts UTF-16 units and would cut 200 emoji in half; the server counts characters');
 
     assert.equal((await syncsInApi()).length, count, 'nothing was saved');

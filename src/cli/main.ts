@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { NUMERIC_SETTINGS, SIMULATOR_DEFAULT_PORT, SIMULATOR_HOST, resolveServeConfig, type ServeFlags } from '../config.js';
 import { isAmpstreamError } from '../errors.js';
 import { adminRequest, connectionOptions, resolveAdminConnection, type AdminConnectionFlags } from './admin-client.js';
-import { printTable } from './table.js';
+import { cutToWidth, NAME_COLUMN_WIDTH, printTable } from './table.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerOperationsCommands } from './operations-command.js';
 import { registerSyncsCommand } from './syncs-command.js';
@@ -102,7 +102,7 @@ export function buildCli(): Command {
       }
       printTable(
         ['id', 'name', 'api key', 'created'],
-        list.map((p) => [String(p.id), p.name, p.api_key_hint, p.created_at]),
+        list.map((p) => [String(p.id), cutToWidth(p.name, NAME_COLUMN_WIDTH), p.api_key_hint, p.created_at]),
       );
     },
   );

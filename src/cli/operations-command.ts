@@ -5,7 +5,7 @@ import { AmpstreamError } from '../errors.js';
 import type { MetricsSummary } from '../metrics/metrics-summary.js';
 import { adminRequest, parseId, subcommand, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import type { SyncReply } from './syncs-command.js';
-import { printTable } from './table.js';
+import { cutToWidth, NAME_COLUMN_WIDTH, printTable } from './table.js';
 
 type Flags = AdminConnectionFlags & { json?: boolean };
 const write = (text: string) => process.stdout.write(text);
@@ -35,7 +35,7 @@ async function status(connection: AdminConnection, flags: Flags): Promise<void> 
     ['id', 'name', 'enabled', 'status', 'backlog', 'oldest', 'delivered 1h', 'failed 1h', 'p95 1h', 'dead letters'],
     rows.map(({ sync, hour }) => [
       String(sync.id),
-      sync.name,
+      cutToWidth(sync.name, NAME_COLUMN_WIDTH),
       sync.enabled ? 'yes' : 'no',
       sync.status.state === 'paused' ? `paused: ${sync.status.problem}` : sync.status.state,
       String(sync.deliveries.pending),

@@ -6,7 +6,7 @@ import { parseJsonText } from '../json-text.js';
 import type { DeliveryCounts } from '../store/delivery-types.js';
 import type { SyncView } from '../sync/sync-schema.js';
 import { adminRequest, parseId, subcommand, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
-import { printTable } from './table.js';
+import { cutToWidth, NAME_COLUMN_WIDTH, printTable } from './table.js';
 
 /** A sync as the admin API answers: its config without the Customer.io key, its status and counts. */
 export type SyncReply = SyncView & {
@@ -115,7 +115,7 @@ export function registerSyncsCommand(program: Command): void {
     }
     printTable(
       ['id', 'project', 'name', 'status', 'pending', 'delivered', 'dead'],
-      list.map((s) => [s.id, s.project_id, s.name, s.status.state, s.deliveries.pending, s.deliveries.delivered, s.deliveries.dead].map(String)),
+      list.map((s) => [s.id, s.project_id, cutToWidth(s.name, NAME_COLUMN_WIDTH), s.status.state, s.deliveries.pending, s.deliveries.delivered, s.deliveries.dead].map(String)),
     );
   }, (c) => c.option('--project <id>', 'only the syncs of this project'));
 

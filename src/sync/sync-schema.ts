@@ -9,7 +9,7 @@ import { DISPLAY_NAME_MAX_LENGTH } from '../display-names.js';
  */
 
 export const SYNC_LIMITS = {
-  /** In code points, checked with the other name rules (src/display-names.ts), not by the schema. */
+  /** In characters as people see them, checked with the other name rules (src/display-names.ts), not by the schema. */
   nameLength: DISPLAY_NAME_MAX_LENGTH,
   rows: 50,
   clausesPerRow: 20,
