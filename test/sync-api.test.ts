@@ -245,6 +245,28 @@ describe('sync API: ETag and If-Match (optimistic concurrency)', () => {
     assert.equal((await withHeaders('GET', `/api/syncs/${created.id}`, {})).body.revision, 1);
   });
 
+  it('DELETE takes If-Match as PUT and PATCH do: a stale tag is a 412 and deletes nothing, a malformed one a 400', async () => {
+    const created = await createSync();
+    for (let i = 0; i < 5; i++) await withHeaders('PATCH', `/api/syncs/${created.id}`, {}, { name: `${created.name} #${i}` });
+    assert.equal((await withHeaders('GET', `/api/syncs/${created.id}`, {})).etag, '"6"');
+    const stale = await withHeaders('DELETE', `/api/syncs/${created.id}`, { 'if-match': '"1"' });
+    assert.equal(stale.status, 412, JSON.stringify(stale.body));
+    assert.equal(stale.body.error, 'precondition_failed');
+    assert.match(stale.body.message, /nothing was deleted/);
+    for (const value of ['1', '"one"', '', '*, "6"']) {
+      const malformed = await withHeaders('DELETE', `/api/syncs/${created.id}`, { 'if-match': value });
+      assert.equal(malformed.status, 400, `If-Match: ${value}`);
+      assert.equal(malformed.body.field, 'If-Match');
+    }
+    assert.equal((await withHeaders('GET', `/api/syncs/${created.id}`, {})).status, 200, 'still there');
+    const deleted = await withHeaders('DELETE', `/api/syncs/${created.id}`, { 'if-match': '"6"' });
+    assert.equal(deleted.status, 204);
+    assert.equal((await withHeaders('GET', `/api/syncs/${created.id}`, {})).status, 404);
+    assert.equal((await withHeaders('DELETE', `/api/syncs/${created.id}`, { 'if-match': '"6"' })).status, 404, 'gone: a 404, not a 412');
+    const other = await createSync();
+    assert.equal((await withHeaders('DELETE', `/api/syncs/${other.id}`, { 'if-match': '*' })).status, 204, '* deletes whatever the revision');
+  });
+
   it('a sync that does not exist is a 404 with If-Match too', async () => {
     const reply = await withHeaders('PATCH', '/api/syncs/999999', { 'if-match': '"1"' }, { enabled: false });
     assert.equal(reply.status, 404);

@@ -137,6 +137,13 @@ function formFields(html: string): Fields {
   return fields;
 }
 
+/** What a browser posts for the delete confirmation as rendered: its hidden fields. */
+function deleteFields(html: string): Fields {
+  const form = /<form method="post" action="\/ui\/syncs\/[0-9]+\/delete"[\s\S]*?<\/form>/.exec(html)?.[0];
+  assert.ok(form !== undefined, 'the page has the delete form');
+  return [...form.matchAll(/<input\b[^>]*>/g)].map((match): [string, string] => [attribute(match[0], 'name') ?? '', attribute(match[0], 'value') ?? '']);
+}
+
 /** The fields with some values replaced (or added when the form has no such field). */
 function edit(fields: Fields, changes: Record<string, string | null>): Fields {
   const result = fields.filter(([name]) => !(name in changes));
@@ -505,9 +512,38 @@ describe('sync editor', () => {
     assert.equal(unconfirmed.location, `/ui/syncs/${id}/delete`);
     assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 200, 'not deleted without the confirmation');
 
-    const deleted = await browser.post(`/ui/syncs/${id}/delete`, [['confirm', 'delete']]);
+    const deleted = await browser.post(`/ui/syncs/${id}/delete`, deleteFields(confirm.text));
     assert.equal(deleted.status, 303);
     assert.equal(deleted.location, '/ui/syncs');
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 404);
+  });
+
+  it('the delete confirmation carries the revision: a sync changed since the page was opened is not deleted, and the page says so', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Changed under me', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const confirm = deleteFields((await browser.get(`/ui/syncs/${id}/delete`)).text);
+    assert.deepEqual(confirm.filter(([name]) => name === 'revision'), [['revision', '1']], 'the confirmation carries the revision it was opened at');
+    assert.equal((await service.admin('PATCH', `/api/syncs/${id}`, { name: 'Changed under me (renamed)' })).status, 200);
+
+    const refused = await browser.post(`/ui/syncs/${id}/delete`, confirm);
+    assert.equal(refused.status, 409);
+    assertWellFormed(refused.text);
+    assert.ok(
+      textOf(refused.text).includes('This sync was changed since you opened this page (by another tab or person), so it was not deleted.'),
+      textOf(refused.text).slice(0, 600),
+    );
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 200, 'not deleted');
+    assert.match(refused.text, /Delete Changed under me \(renamed\)\?/, 'the page shows the sync as it is now');
+    const again = deleteFields(refused.text);
+    assert.deepEqual(again.filter(([name]) => name === 'revision'), [['revision', '2']], 'and carries its revision now');
+
+    const withoutRevision = await browser.post(`/ui/syncs/${id}/delete`, [['confirm', 'delete']]);
+    assert.equal(withoutRevision.status, 400);
+    assert.match(textOf(withoutRevision.text), /Nothing was deleted\. The page did not say which version of the sync it was opened at/);
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 200, 'not deleted without a revision');
+
+    const deleted = await browser.post(`/ui/syncs/${id}/delete`, again);
+    assert.equal(deleted.status, 303, deleted.text);
     assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 404);
   });
 

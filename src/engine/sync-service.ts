@@ -49,12 +49,13 @@ export function syncDetails(sync: SyncRecord): SyncDetails {
   return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt, revision: sync.revision };
 }
 
-/** The 412 of an update made from a revision the sync is no longer at. */
-function staleRevision(current: SyncRecord, basedOn: readonly number[]): AmpstreamError {
+/** The 412 of an update or delete made from a revision the sync is no longer at. */
+function staleRevision(current: SyncRecord, basedOn: readonly number[], refused: 'changed' | 'deleted' = 'changed'): AmpstreamError {
   const from = basedOn.length === 1 ? `revision ${basedOn[0]}` : `revisions ${basedOn.join(', ')}`;
+  const next = refused === 'changed' ? 'apply the edit to what it shows and send its ETag in If-Match' : 'check what it shows and send its ETag in If-Match';
   return new AmpstreamError(
     'precondition_failed',
-    `sync ${current.id} changed since ${from} (it is at revision ${current.revision}); nothing was changed: GET it again, apply the edit to what it shows and send its ETag in If-Match`,
+    `sync ${current.id} changed since ${from} (it is at revision ${current.revision}); nothing was ${refused}: GET it again, ${next}`,
   );
 }
 
@@ -144,9 +145,17 @@ export class SyncService {
     return this.update(id, { enabled }, 'patch');
   }
 
-  async remove(id: number): Promise<void> {
-    await this.existing(id);
-    await this.store.deleteSync(id);
+  /**
+   * Deletes a sync. With `basedOn` (If-Match, the delete confirmation's revision), only when the
+   * sync is still at one of those revisions (checked again in the delete itself), else a 412.
+   */
+  async remove(id: number, basedOn?: readonly number[]): Promise<void> {
+    const current = await this.existing(id);
+    if (basedOn !== undefined && !basedOn.includes(current.revision)) throw staleRevision(current, basedOn, 'deleted');
+    if (!(await this.store.deleteSync(id, basedOn === undefined ? undefined : current.revision))) {
+      // a delete or a change between the read and the delete
+      throw staleRevision(await this.existing(id), basedOn ?? [], 'deleted');
+    }
     await this.onChange(id);
   }
 

@@ -259,8 +259,12 @@ export interface Store {
    * written at once); otherwise nothing changes and the answer is `stale` with the sync as it is.
    */
   updateSync(id: number, change: { config: JsonObject; enabled: boolean; updatedAt: number; expectedRevision?: number | undefined }): Promise<SyncUpdate>;
-  /** Deletes a sync with its deliveries and state. */
-  deleteSync(id: number): Promise<boolean>;
+  /**
+   * Deletes a sync with its deliveries and state; false when there is no such sync. With
+   * `expectedRevision`, only when the sync is still at that revision (checked and deleted at once);
+   * otherwise nothing is deleted and the answer is false too (`getSync` tells the two apart).
+   */
+  deleteSync(id: number, expectedRevision?: number): Promise<boolean>;
   /** Sets or clears the pause of a sync (a configuration problem holds its deliveries). */
   setSyncPause(id: number, pause: SyncPause | null): Promise<void>;
 

@@ -190,9 +190,34 @@ export function EditorPage({ context, mode, sync, state, projects, catalog, view
   );
 }
 
-export function DeletePage({ context, sync, projectName }: { context: PageContext; sync: { id: number; name: string }; projectName: string }) {
+interface DeletePageProps {
+  context: PageContext;
+  sync: { id: number; name: string };
+  projectName: string;
+  /** The sync's revision as the page shows it: the delete is refused if it changed since. */
+  revision: number;
+  /** Why a confirmed delete was refused: the sync changed since the page was opened, or the form named no revision. */
+  revisionProblem?: RevisionProblem | undefined;
+}
+
+/** Why nothing was deleted; the page now shows the sync and its revision as they are, so confirming again deletes it. */
+function DeleteRevisionSummary({ problem, syncId }: { problem: RevisionProblem; syncId: number }) {
+  const choice = (
+    <>
+      Check <a href={`/ui/syncs/${syncId}/edit`}>its current settings</a>, or confirm below to delete it as it is now.
+    </>
+  );
+  return problem === 'changed' ? (
+    <Notice kind="error">This sync was changed since you opened this page (by another tab or person), so it was not deleted. {choice}</Notice>
+  ) : (
+    <Notice kind="error">Nothing was deleted. The page did not say which version of the sync it was opened at, so it could have deleted changes made since. {choice}</Notice>
+  );
+}
+
+export function DeletePage({ context, sync, projectName, revision, revisionProblem }: DeletePageProps) {
   return (
     <Layout title={`Delete ${sync.name}?`} section="syncs" context={context}>
+      {revisionProblem !== undefined && <DeleteRevisionSummary problem={revisionProblem} syncId={sync.id} />}
       <p>
         This deletes sync {sync.id}, “{sync.name}” of project {projectName}: its settings, its pending deliveries, its dead letters and what it
         remembers about people. What Customer.io already received stays there. It cannot be undone.
@@ -200,6 +225,7 @@ export function DeletePage({ context, sync, projectName }: { context: PageContex
       <form method="post" action={`/ui/syncs/${sync.id}/delete`} class="actions">
         <CsrfField context={context} />
         <input type="hidden" name="confirm" value="delete" />
+        <input type="hidden" name="revision" value={String(revision)} />
         <button type="submit" class="btn btn-danger">
           Delete the sync
         </button>
