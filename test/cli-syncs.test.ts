@@ -139,6 +139,9 @@ describe('ampstream syncs', () => {
     const enabled = await syncs(['enable', '1']);
     assert.equal(enabled.code, 0, enabled.err);
     assert.equal(enabled.out, 'enabled sync 1 "Renamed" (project 1): active\n');
+    const revision = (await syncFromApi(1)).revision;
+    assert.equal((await syncs(['enable', '1'])).code, 0, 'enabling an enabled sync is no error');
+    assert.equal((await syncFromApi(1)).revision, revision, 'and no change: the revision stays');
     await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'After Enable' });
     assert.deepEqual(sim.person({ id: 'cli-user-1' }, SITE)?.events.map((e) => e.name), ['Signed Up', 'After Enable']);
   });

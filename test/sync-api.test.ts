@@ -267,6 +267,24 @@ describe('sync API: ETag and If-Match (optimistic concurrency)', () => {
     assert.equal((await withHeaders('DELETE', `/api/syncs/${other.id}`, { 'if-match': '*' })).status, 204, '* deletes whatever the revision');
   });
 
+  it('a change that changes nothing saves nothing: 200 with the same revision and ETag, so an open editor sees no conflict', async () => {
+    const created = await createSync();
+    const empty = await withHeaders('PATCH', `/api/syncs/${created.id}`, {}, {});
+    assert.equal(empty.status, 200, JSON.stringify(empty.body));
+    assert.equal(empty.etag, '"1"', 'PATCH {}');
+    assert.equal(empty.body.revision, 1);
+    assert.equal(empty.body.updated_at, created.updated_at, 'not even the time of the last change moves');
+    const same = await withHeaders('PUT', `/api/syncs/${created.id}`, { 'if-match': '"1"' }, { ...created, customerio: { ...created.customerio } });
+    assert.equal(same.status, 200);
+    assert.equal(same.etag, '"1"', 'PUT of what GET answered, with If-Match');
+    for (const enabled of [false, false, true, true]) {
+      await withHeaders('PATCH', `/api/syncs/${created.id}`, {}, { enabled });
+    }
+    assert.equal((await withHeaders('GET', `/api/syncs/${created.id}`, {})).etag, '"3"', 'disable twice, enable twice: two changes');
+    const stale = await withHeaders('PATCH', `/api/syncs/${created.id}`, { 'if-match': '"1"' }, {});
+    assert.equal(stale.status, 412, 'a stale If-Match is still refused, change or not');
+  });
+
   it('a sync that does not exist is a 404 with If-Match too', async () => {
     const reply = await withHeaders('PATCH', '/api/syncs/999999', { 'if-match': '"1"' }, { enabled: false });
     assert.equal(reply.status, 404);

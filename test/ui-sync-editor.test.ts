@@ -470,6 +470,18 @@ describe('sync editor', () => {
     assert.equal((await service.admin('GET', `/api/syncs/${id}`)).body.revision, 3);
   });
 
+  it('a Save that changes nothing keeps the revision, so another tab open on the sync can still save', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Saved as is', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const tabA = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    const tabB = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    assert.equal((await browser.post(`/ui/syncs/${id}/edit`, [...tabA, ['action', 'save']])).status, 303);
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).body.revision, 1);
+    const savedB = await browser.post(`/ui/syncs/${id}/edit`, [...edit(tabB, { name: 'Saved as is (B)' }), ['action', 'save']]);
+    assert.equal(savedB.status, 303, 'no false conflict');
+    assert.equal((await configInApi(id)).name, 'Saved as is (B)');
+  });
+
   it('a row button or Test connection keeps the revision the form was opened at, so the later Save is still checked', async () => {
     const created = await service.admin('POST', '/api/syncs', { name: 'Rows then save', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
     const id = created.body.id as number;

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { TrackClient } from '../customerio/track-client.js';
 import type { TrackRegion, TrackWorkspace } from '../customerio/track-items.js';
 import { displayNameKey } from '../display-names.js';
@@ -118,7 +119,10 @@ export class SyncService {
    * PUT (`replace`) or PATCH (`patch`, a JSON merge patch). Leaving out the api_key keeps it.
    * With `basedOn` (the revisions the change was made from: If-Match, the editor's form), nothing
    * is saved unless the sync is at one of them, checked before validation and again in the write,
-   * else a 412 `precondition_failed`. Without it, the last write wins.
+   * else a 412 `precondition_failed`. Without it, the last write wins. A change that leaves the
+   * stored settings as they are (`PATCH {}`, enabling an enabled sync, a Save of an unchanged
+   * form) saves nothing: the sync comes back unchanged, its revision (and a pause) too, so an
+   * editor open elsewhere sees no conflict.
    */
   async update(id: number, input: unknown, mode: 'replace' | 'patch', basedOn?: readonly number[]): Promise<SyncRecord> {
     const current = await this.existing(id);
@@ -128,6 +132,7 @@ export class SyncService {
       throw new AmpstreamError('invalid_request', 'project_id: a sync cannot move to another project', { field: 'project_id' });
     }
     await this.checkProjectAndName(config, current);
+    if (config.enabled === current.enabled && isDeepStrictEqual(config, current.config)) return current;
     const updated = await this.store.updateSync(id, {
       config: config as unknown as SyncRecord['config'],
       enabled: config.enabled,
