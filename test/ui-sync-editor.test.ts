@@ -502,7 +502,7 @@ describe('sync editor', () => {
     const created = await service.admin('POST', '/api/syncs', { name: 'No revision', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
     const id = created.body.id as number;
     const opened = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
-    for (const revision of [null, '', 'two', '-1', '1.5', '99999999999999999999']) {
+    for (const revision of [null, '', 'two', '-1', '1.5', '99999999999999999999', '01', '0', '+1']) {
       const reply = await browser.post(`/ui/syncs/${id}/edit`, [...edit(opened, { name: 'Changed', revision }), ['action', 'save']]);
       assert.equal(reply.status, 400, `revision ${revision}`);
       assert.match(textOf(reply.text), /Nothing was saved\. The form did not say which version of the sync it was opened at/);

@@ -5,6 +5,7 @@ import { displayNameKey } from '../display-names.js';
 import { AmpstreamError } from '../errors.js';
 import type { DeliveryCounts, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { Store } from '../store/types.js';
+import { revisionEtag } from '../sync/revision.js';
 import { redactSync } from '../sync/sync-redaction.js';
 import type { SyncConfig, SyncView } from '../sync/sync-schema.js';
 import { validateSyncInput } from '../sync/sync-validation.js';
@@ -50,13 +51,16 @@ export function syncDetails(sync: SyncRecord): SyncDetails {
   return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt, revision: sync.revision };
 }
 
-/** The 412 of an update or delete made from a revision the sync is no longer at. */
+/**
+ * The 412 of an update or delete made from revisions the sync is not at. Neutral about which way
+ * they differ: a tag above the sync's revision was never its revision, so "changed since" would mislead.
+ */
 function staleRevision(current: SyncRecord, basedOn: readonly number[], refused: 'changed' | 'deleted' = 'changed'): AmpstreamError {
-  const from = basedOn.length === 1 ? `revision ${basedOn[0]}` : `revisions ${basedOn.join(', ')}`;
+  const named = basedOn.map(revisionEtag).join(', ');
   const next = refused === 'changed' ? 'apply the edit to what it shows and send its ETag in If-Match' : 'check what it shows and send its ETag in If-Match';
   return new AmpstreamError(
     'precondition_failed',
-    `sync ${current.id} changed since ${from} (it is at revision ${current.revision}); nothing was ${refused}: GET it again, ${next}`,
+    `sync ${current.id} is at revision ${current.revision}; If-Match named ${named === '' ? 'none' : named}; nothing was ${refused}: GET it again, ${next}`,
   );
 }
 
