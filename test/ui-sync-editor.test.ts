@@ -482,6 +482,34 @@ describe('sync editor', () => {
     assert.equal((await configInApi(id)).name, 'Saved as is (B)');
   });
 
+  it('after a conflict, a new key typed is not kept, and the message at the top says to type it again before saving', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Key in conflict', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const opened = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    assert.equal((await service.admin('PATCH', `/api/syncs/${id}`, { send_events: { anonymous: true } })).status, 200);
+
+    const refused = await browser.post(`/ui/syncs/${id}/edit`, [...edit(opened, { 'customerio[api_key]': WRONG_KEY }), ['action', 'save']]);
+    assert.equal(refused.status, 409);
+    assert.ok(!refused.text.includes(WRONG_KEY), 'the typed key is never shown again');
+    const top = textOf(refused.text);
+    assert.ok(
+      top.includes(
+        'This sync was changed since you opened it (by another tab or person). Your changes are not saved. The new API key you typed was not kept (a page never holds a key): type it again before saving, or saving keeps the stored key. Reload to see the current settings, or type the key again and Save again to overwrite them.',
+      ),
+      top.slice(0, 700),
+    );
+    assert.ok(!top.includes('or Save again to overwrite them.'), 'no promise that Save again saves everything typed');
+
+    const again = await browser.post(`/ui/syncs/${id}/edit`, [...edit(formFields(refused.text), { 'customerio[api_key]': WRONG_KEY }), ['action', 'save']]);
+    assert.equal(again.status, 303, again.text);
+    const tested = await service.admin('POST', `/api/syncs/${id}/test`);
+    assert.equal(tested.body.ok, false, 'the key typed again is the one saved');
+
+    const noKey = await browser.post(`/ui/syncs/${id}/edit`, [...edit(opened, { name: 'Key in conflict (renamed)' }), ['action', 'save']]);
+    assert.equal(noKey.status, 409);
+    assert.ok(!textOf(noKey.text).includes('The new API key you typed'), 'no key typed: nothing said about it');
+  });
+
   it('a row button or Test connection keeps the revision the form was opened at, so the later Save is still checked', async () => {
     const created = await service.admin('POST', '/api/syncs', { name: 'Rows then save', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
     const id = created.body.id as number;

@@ -67,20 +67,25 @@ function ErrorSummary({ error }: { error: ShownError }) {
   );
 }
 
-/** Why nothing was saved when the form's revision is not the sync's; the form now carries the sync's, so Save again overwrites. */
-function RevisionSummary({ problem, syncId }: { problem: RevisionProblem; syncId: number }) {
+/**
+ * Why nothing was saved when the form's revision is not the sync's; the form now carries the
+ * sync's, so Save again overwrites. A new key typed is not in the form shown again (a page never
+ * holds a key): Save again would keep the stored one, so the message says to type it again first.
+ */
+function RevisionSummary({ problem, syncId, keyDropped }: { problem: RevisionProblem; syncId: number; keyDropped: boolean }) {
+  const key = keyDropped && ' The new API key you typed was not kept (a page never holds a key): type it again before saving, or saving keeps the stored key.';
   const choice = (
     <>
-      <a href={`/ui/syncs/${syncId}/edit`}>Reload</a> to see the current settings, or Save again to overwrite them.
+      <a href={`/ui/syncs/${syncId}/edit`}>Reload</a> to see the current settings, or {keyDropped ? 'type the key again and Save again' : 'Save again'} to overwrite them.
     </>
   );
   return problem === 'changed' ? (
     <Notice kind="error">
-      This sync was changed since you opened it (by another tab or person). Your changes are not saved. {choice}
+      This sync was changed since you opened it (by another tab or person). Your changes are not saved.{key} {choice}
     </Notice>
   ) : (
     <Notice kind="error">
-      Nothing was saved. The form did not say which version of the sync it was opened at, so saving it could overwrite changes made since. {choice}
+      Nothing was saved. The form did not say which version of the sync it was opened at, so saving it could overwrite changes made since.{key} {choice}
     </Notice>
   );
 }
@@ -90,7 +95,7 @@ export function EditorPage({ context, mode, sync, state, projects, catalog, view
   const projectName = projects.find((project) => String(project.id) === state.project_id)?.name ?? `#${state.project_id}`;
   return (
     <Layout title={sync === undefined ? 'New sync' : `Edit ${sync.name}`} section="syncs" context={context}>
-      {revisionProblem !== undefined && sync !== undefined && <RevisionSummary problem={revisionProblem} syncId={sync.id} />}
+      {revisionProblem !== undefined && sync !== undefined && <RevisionSummary problem={revisionProblem} syncId={sync.id} keyDropped={keyDropped} />}
       {view.error !== undefined && <ErrorSummary error={view.error} />}
       {sync?.status.state === 'paused' && (
         <Notice kind="info">
