@@ -11,7 +11,7 @@ import { AmpstreamError } from '../errors.js';
 
 /** A revision as written: up to 15 digits (always a safe integer), no leading zero. */
 const REVISION = /^[1-9][0-9]{0,14}$/;
-/** An entity tag of ours: the revision in quotes, `W/` allowed (a proxy that compresses a reply weakens its tag). */
+/** An entity tag: its text in quotes (ours: a revision), `W/` allowed (a proxy that compresses a reply weakens its tag). */
 const ENTITY_TAG = /^(?:W\/)?"([^"]*)"$/;
 
 /** The revision a text names exactly (a form field), or undefined when it names none. */
