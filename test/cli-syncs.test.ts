@@ -139,6 +139,9 @@ describe('ampstream syncs', () => {
     const enabled = await syncs(['enable', '1']);
     assert.equal(enabled.code, 0, enabled.err);
     assert.equal(enabled.out, 'enabled sync 1 "Renamed" (project 1): active\n');
+    const revision = (await syncFromApi(1)).revision;
+    assert.equal((await syncs(['enable', '1'])).code, 0, 'enabling an enabled sync is no error');
+    assert.equal((await syncFromApi(1)).revision, revision, 'and no change: the revision stays');
     await sendAndDeliver({ user_id: 'cli-user-1', event_type: 'After Enable' });
     assert.deepEqual(sim.person({ id: 'cli-user-1' }, SITE)?.events.map((e) => e.name), ['Signed Up', 'After Enable']);
   });
@@ -189,6 +192,60 @@ describe('ampstream syncs', () => {
     assert.equal(cli.stderr(), '');
     assert.ok(cli.stdout().length < JSON.stringify(properties).length, 'the reader stopped before the end');
     assert.equal((await syncs(['delete', id])).code, 0);
+  });
+
+  it('update --file of what show --json printed is conditional on its revision (--force skips it); --if-match for update, enable, disable and delete', async () => {
+    const created = await syncs(['create', '--json', '--file', file('conditional.json', { ...SYNC, name: 'Conditional' })]);
+    assert.equal(created.code, 0, created.err);
+    const id = String(JSON.parse(created.out).id);
+    const shown = file('conditional-shown.json', (await syncs(['show', id, '--json'])).out);
+    assert.equal(JSON.parse(readFileSync(shown, 'utf8')).revision, 1);
+    const api = await fetch(`${server.url}/api/syncs/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Conditional (renamed through the API)' }),
+    });
+    assert.equal(api.status, 200);
+
+    const stale = await syncs(['update', id, '--file', shown]);
+    assert.equal(stale.code, 2);
+    assert.equal(stale.err, `ampstream: sync ${id} changed since revision 1 (now 2): nothing was changed; show it again, or use --force\n`);
+    assert.equal((await syncFromApi(Number(id))).name, 'Conditional (renamed through the API)', 'the rename is not reverted');
+    const stalePatch = await syncs(['update', id, '--patch', '--file', file('conditional-patch.json', { revision: 1, enabled: false })]);
+    assert.equal(stalePatch.code, 2, 'a patch file with a revision is checked too');
+
+    const forced = await syncs(['update', id, '--file', shown, '--force']);
+    assert.equal(forced.code, 0, forced.err);
+    assert.equal((await syncFromApi(Number(id))).name, 'Conditional', '--force overwrites, on purpose');
+    assert.equal((await syncFromApi(Number(id))).revision, 3);
+
+    const patch = file('conditional-disable.json', { enabled: false });
+    const staleFlag = await syncs(['update', id, '--patch', '--file', patch, '--if-match', '2']);
+    assert.equal(staleFlag.code, 2);
+    assert.equal(staleFlag.err, `ampstream: sync ${id} changed since revision 2 (now 3): nothing was changed; show it again, or leave out --if-match\n`);
+    const ahead = await syncs(['disable', id, '--if-match', '9']);
+    assert.equal(ahead.code, 2);
+    assert.equal(ahead.err, `ampstream: sync ${id} is at revision 3, not 9: nothing was changed; show it again, or leave out --if-match\n`);
+    const disabled = await syncs(['disable', id, '--if-match', '3']);
+    assert.equal(disabled.code, 0, disabled.err);
+    assert.equal((await syncs(['enable', id, '--if-match', '3'])).code, 2, 'enable checks it too');
+    assert.equal((await syncs(['enable', id, '--if-match', '4'])).code, 0);
+
+    for (const [args, message] of [
+      [['update', id, '--file', shown, '--if-match', '5', '--force'], /--if-match and --force/],
+      [['enable', id, '--if-match', '007'], /--if-match: a revision as show prints it, such as 3 \(got "007"\)/],
+      [['update', id, '--file', file('bad-revision.json', { revision: 'three' })], /bad-revision\.json: revision: .* or use --force/],
+    ] as [string[], RegExp][]) {
+      const refused = await syncs(args);
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.match(refused.err, message);
+    }
+
+    const staleDelete = await syncs(['delete', id, '--if-match', '4']);
+    assert.equal(staleDelete.code, 2);
+    assert.match(staleDelete.err, /nothing was deleted/);
+    assert.equal((await syncs(['delete', id, '--if-match', '5'])).code, 0);
+    assert.equal((await syncFromApi(Number(id))).error, 'not_found');
   });
 
   it('delete removes the sync', async () => {

@@ -137,6 +137,13 @@ function formFields(html: string): Fields {
   return fields;
 }
 
+/** What a browser posts for the delete confirmation as rendered: its hidden fields. */
+function deleteFields(html: string): Fields {
+  const form = /<form method="post" action="\/ui\/syncs\/[0-9]+\/delete"[\s\S]*?<\/form>/.exec(html)?.[0];
+  assert.ok(form !== undefined, 'the page has the delete form');
+  return [...form.matchAll(/<input\b[^>]*>/g)].map((match): [string, string] => [attribute(match[0], 'name') ?? '', attribute(match[0], 'value') ?? '']);
+}
+
 /** The fields with some values replaced (or added when the form has no such field). */
 function edit(fields: Fields, changes: Record<string, string | null>): Fields {
   const result = fields.filter(([name]) => !(name in changes));
@@ -466,6 +473,46 @@ describe('sync editor', () => {
     assert.equal((await service.admin('GET', `/api/syncs/${id}`)).body.revision, 3);
   });
 
+  it('a Save that changes nothing keeps the revision, so another tab open on the sync can still save', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Saved as is', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const tabA = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    const tabB = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    assert.equal((await browser.post(`/ui/syncs/${id}/edit`, [...tabA, ['action', 'save']])).status, 303);
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).body.revision, 1);
+    const savedB = await browser.post(`/ui/syncs/${id}/edit`, [...edit(tabB, { name: 'Saved as is (B)' }), ['action', 'save']]);
+    assert.equal(savedB.status, 303, 'no false conflict');
+    assert.equal((await configInApi(id)).name, 'Saved as is (B)');
+  });
+
+  it('after a conflict, a new key typed is not kept, and the message at the top says to type it again before saving', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Key in conflict', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const opened = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
+    assert.equal((await service.admin('PATCH', `/api/syncs/${id}`, { send_events: { anonymous: true } })).status, 200);
+
+    const refused = await browser.post(`/ui/syncs/${id}/edit`, [...edit(opened, { 'customerio[api_key]': WRONG_KEY }), ['action', 'save']]);
+    assert.equal(refused.status, 409);
+    assert.ok(!refused.text.includes(WRONG_KEY), 'the typed key is never shown again');
+    const top = textOf(refused.text);
+    assert.ok(
+      top.includes(
+        'This sync was changed since you opened it (by another tab or person). Your changes are not saved. The new API key you typed was not kept (a page never holds a key): type it again before saving, or saving keeps the stored key. Reload to see the current settings, or type the key again and Save again to overwrite them.',
+      ),
+      top.slice(0, 700),
+    );
+    assert.ok(!top.includes('or Save again to overwrite them.'), 'no promise that Save again saves everything typed');
+
+    const again = await browser.post(`/ui/syncs/${id}/edit`, [...edit(formFields(refused.text), { 'customerio[api_key]': WRONG_KEY }), ['action', 'save']]);
+    assert.equal(again.status, 303, again.text);
+    const tested = await service.admin('POST', `/api/syncs/${id}/test`);
+    assert.equal(tested.body.ok, false, 'the key typed again is the one saved');
+
+    const noKey = await browser.post(`/ui/syncs/${id}/edit`, [...edit(opened, { name: 'Key in conflict (renamed)' }), ['action', 'save']]);
+    assert.equal(noKey.status, 409);
+    assert.ok(!textOf(noKey.text).includes('The new API key you typed'), 'no key typed: nothing said about it');
+  });
+
   it('a row button or Test connection keeps the revision the form was opened at, so the later Save is still checked', async () => {
     const created = await service.admin('POST', '/api/syncs', { name: 'Rows then save', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
     const id = created.body.id as number;
@@ -486,7 +533,7 @@ describe('sync editor', () => {
     const created = await service.admin('POST', '/api/syncs', { name: 'No revision', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
     const id = created.body.id as number;
     const opened = formFields((await browser.get(`/ui/syncs/${id}/edit`)).text);
-    for (const revision of [null, '', 'two', '-1', '1.5', '99999999999999999999']) {
+    for (const revision of [null, '', 'two', '-1', '1.5', '99999999999999999999', '01', '0', '+1']) {
       const reply = await browser.post(`/ui/syncs/${id}/edit`, [...edit(opened, { name: 'Changed', revision }), ['action', 'save']]);
       assert.equal(reply.status, 400, `revision ${revision}`);
       assert.match(textOf(reply.text), /Nothing was saved\. The form did not say which version of the sync it was opened at/);
@@ -508,9 +555,38 @@ describe('sync editor', () => {
     assert.equal(unconfirmed.location, `/ui/syncs/${id}/delete`);
     assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 200, 'not deleted without the confirmation');
 
-    const deleted = await browser.post(`/ui/syncs/${id}/delete`, [['confirm', 'delete']]);
+    const deleted = await browser.post(`/ui/syncs/${id}/delete`, deleteFields(confirm.text));
     assert.equal(deleted.status, 303);
     assert.equal(deleted.location, '/ui/syncs');
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 404);
+  });
+
+  it('the delete confirmation carries the revision: a sync changed since the page was opened is not deleted, and the page says so', async () => {
+    const created = await service.admin('POST', '/api/syncs', { name: 'Changed under me', project_id: 1, customerio: { site_id: SITE, api_key: KEY, region: 'us' } });
+    const id = created.body.id as number;
+    const confirm = deleteFields((await browser.get(`/ui/syncs/${id}/delete`)).text);
+    assert.deepEqual(confirm.filter(([name]) => name === 'revision'), [['revision', '1']], 'the confirmation carries the revision it was opened at');
+    assert.equal((await service.admin('PATCH', `/api/syncs/${id}`, { name: 'Changed under me (renamed)' })).status, 200);
+
+    const refused = await browser.post(`/ui/syncs/${id}/delete`, confirm);
+    assert.equal(refused.status, 409);
+    assertWellFormed(refused.text);
+    assert.ok(
+      textOf(refused.text).includes('This sync was changed since you opened this page (by another tab or person), so it was not deleted.'),
+      textOf(refused.text).slice(0, 600),
+    );
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 200, 'not deleted');
+    assert.match(refused.text, /Delete Changed under me \(renamed\)\?/, 'the page shows the sync as it is now');
+    const again = deleteFields(refused.text);
+    assert.deepEqual(again.filter(([name]) => name === 'revision'), [['revision', '2']], 'and carries its revision now');
+
+    const withoutRevision = await browser.post(`/ui/syncs/${id}/delete`, [['confirm', 'delete']]);
+    assert.equal(withoutRevision.status, 400);
+    assert.match(textOf(withoutRevision.text), /Nothing was deleted\. The page did not say which version of the sync it was opened at/);
+    assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 200, 'not deleted without a revision');
+
+    const deleted = await browser.post(`/ui/syncs/${id}/delete`, again);
+    assert.equal(deleted.status, 303, deleted.text);
     assert.equal((await service.admin('GET', `/api/syncs/${id}`)).status, 404);
   });
 

@@ -40,12 +40,16 @@ export function resolveAdminConnection(flags: AdminConnectionFlags, env: NodeJS.
   return { url, token };
 }
 
-/** Calls the admin API; a non-2xx reply becomes an AmpstreamError with the server's message. */
+/**
+ * Calls the admin API; a non-2xx reply becomes an AmpstreamError with the server's message
+ * (a 412 as `precondition_failed`). `headers`: more request headers (If-Match).
+ */
 export async function adminRequest<T>(
   connection: AdminConnection,
   method: string,
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<T> {
   let response: Response;
   try {
@@ -54,6 +58,7 @@ export async function adminRequest<T>(
       headers: {
         authorization: `Bearer ${connection.token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -73,7 +78,7 @@ export async function adminRequest<T>(
     const reply = (parsed ?? {}) as { error?: string; message?: string; field?: string };
     const code = reply.error === 'unauthorized' || response.status === 401 ? 'unauthorized' : 'invalid_request';
     throw new AmpstreamError(
-      response.status === 404 ? 'not_found' : response.status === 409 ? 'conflict' : code,
+      response.status === 404 ? 'not_found' : response.status === 409 ? 'conflict' : response.status === 412 ? 'precondition_failed' : code,
       `${reply.message ?? `HTTP ${response.status}`}`,
       reply.field === undefined ? {} : { field: reply.field },
     );

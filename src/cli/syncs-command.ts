@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CredentialTest, SyncState } from '../engine/sync-service.js';
 import { AmpstreamError } from '../errors.js';
+import { getOwn, hasOwn, isPlainObject } from '../amplitude/plain-data.js';
 import { parseJsonText } from '../json-text.js';
 import type { DeliveryCounts } from '../store/delivery-types.js';
+import { parseRevision, revisionEtag } from '../sync/revision.js';
 import type { SyncView } from '../sync/sync-schema.js';
 import { adminRequest, parseId, subcommand, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
 import { cutToWidth, NAME_COLUMN_WIDTH, printTable } from './table.js';
@@ -20,8 +22,8 @@ export type SyncReply = SyncView & {
   revision: number;
 };
 
-type Flags = AdminConnectionFlags & { json?: boolean };
-type FileFlags = Flags & { file: string; patch?: boolean };
+type Flags = AdminConnectionFlags & { json?: boolean; ifMatch?: string };
+type FileFlags = Flags & { file: string; patch?: boolean; force?: boolean };
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -92,10 +94,64 @@ function reportChange(flags: Flags, verb: string, sync: SyncReply): void {
   else write(`${verb} sync ${sync.id} "${sync.name}" (project ${sync.project_id}): ${statusText(sync.status)}\n`);
 }
 
+/** The revision `--if-match` names: as show prints it (`3`; the ETag `"3"` too). */
+function ifMatchFlag(flags: Flags): number | undefined {
+  if (flags.ifMatch === undefined) return undefined;
+  const revision = parseRevision(flags.ifMatch.replace(/^"(.*)"$/, '$1'));
+  if (revision === undefined) {
+    throw new AmpstreamError('invalid_request', `--if-match: a revision as show prints it, such as 3 (got ${JSON.stringify(flags.ifMatch)})`, { field: 'if-match' });
+  }
+  return revision;
+}
+
+/** Where a conditional change's revision came from, for the advice when it is refused. */
+type Condition = { revision: number; from: 'flag' | 'file' };
+
+/**
+ * The revision `update` makes its change conditional on: --if-match, else the file's `revision`
+ * (the file came from `show --json`, so it shows the sync at that revision) unless --force.
+ */
+function updateCondition(flags: FileFlags, body: unknown): Condition | undefined {
+  if (flags.force && flags.ifMatch !== undefined) {
+    throw new AmpstreamError('invalid_request', '--if-match and --force do not go together: --if-match updates only at that revision, --force whatever the revision', { field: 'force' });
+  }
+  const flag = ifMatchFlag(flags);
+  if (flag !== undefined) return { revision: flag, from: 'flag' };
+  if (flags.force || !isPlainObject(body) || !hasOwn(body, 'revision')) return undefined;
+  const revision = getOwn(body, 'revision');
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 1) {
+    const source = flags.file === '-' ? 'stdin' : flags.file;
+    throw new AmpstreamError('invalid_request', `${source}: revision: must be the revision show --json printed (a positive integer), or leave it out; or use --force`, { field: 'file' });
+  }
+  return { revision, from: 'file' };
+}
+
+/**
+ * Sends a change of sync `id` with If-Match when there is a condition; a 412 becomes a message
+ * saying which revision the change was made from and which the sync is at now.
+ */
+async function conditional<T>(connection: AdminConnection, id: number, condition: Condition | undefined, method: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = condition === undefined ? {} : { 'if-match': revisionEtag(condition.revision) };
+  try {
+    return await adminRequest<T>(connection, method, `/api/syncs/${id}`, body, headers);
+  } catch (error) {
+    if (condition === undefined || !(error instanceof AmpstreamError) || error.code !== 'precondition_failed') throw error;
+    const now = (await adminRequest<SyncReply>(connection, 'GET', `/api/syncs/${id}`)).revision;
+    const what = now > condition.revision ? `changed since revision ${condition.revision} (now ${now})` : `is at revision ${now}, not ${condition.revision}`;
+    const advice = condition.from === 'file' ? 'use --force' : 'leave out --if-match';
+    throw new AmpstreamError('precondition_failed', `sync ${id} ${what}: nothing was ${method === 'DELETE' ? 'deleted' : 'changed'}; show it again, or ${advice}`);
+  }
+}
+
 async function setEnabled(connection: AdminConnection, id: string, flags: Flags, enabled: boolean): Promise<void> {
-  const sync = await adminRequest<SyncReply>(connection, 'PATCH', `/api/syncs/${syncId(id)}`, { enabled });
+  const revision = ifMatchFlag(flags);
+  const sync = await conditional<SyncReply>(connection, syncId(id), revision === undefined ? undefined : { revision, from: 'flag' }, 'PATCH', { enabled });
   reportChange(flags, enabled ? 'enabled' : 'disabled', sync);
 }
+
+/** `--if-match <revision>`: for the commands that change a sync. */
+const ifMatchOption = (command: Command) =>
+  command.option('--if-match <revision>', 'change the sync only if it is still at this revision (as show prints it), else exit 2 with nothing changed');
 
 /** `ampstream syncs …`: create, list, show, update, enable, disable, test and delete syncs through the admin API. */
 export function registerSyncsCommand(program: Command): void {
@@ -125,13 +181,24 @@ export function registerSyncsCommand(program: Command): void {
     else showSync(sync);
   });
 
-  subcommand(syncs, 'update <id>', 'replace a sync with the JSON of --file (an api_key left out is kept for the same site_id); --patch merges it instead', async (connection, id: string, flags: FileFlags) => {
-    const body = await readSyncFile(flags.file);
-    reportChange(flags, 'updated', await adminRequest<SyncReply>(connection, flags.patch ? 'PATCH' : 'PUT', `/api/syncs/${syncId(id)}`, body));
-  }, (c) => fileOption(c).option('--patch', 'apply the file as a JSON merge patch (RFC 7386) instead of replacing the sync'));
+  subcommand(
+    syncs,
+    'update <id>',
+    'replace a sync with the JSON of --file (an api_key left out is kept for the same site_id); --patch merges it instead. A "revision" in the file (show --json prints it) makes the update conditional: refused if the sync changed since',
+    async (connection, id: string, flags: FileFlags) => {
+      const body = await readSyncFile(flags.file);
+      const condition = updateCondition(flags, body);
+      reportChange(flags, 'updated', await conditional<SyncReply>(connection, syncId(id), condition, flags.patch ? 'PATCH' : 'PUT', body));
+    },
+    (c) =>
+      ifMatchOption(fileOption(c).option('--patch', 'apply the file as a JSON merge patch (RFC 7386) instead of replacing the sync')).option(
+        '--force',
+        'update whatever the revision: ignore the "revision" of the file',
+      ),
+  );
 
-  subcommand(syncs, 'enable <id>', 'plan and send deliveries for a sync again', (connection, id: string, flags: Flags) => setEnabled(connection, id, flags, true));
-  subcommand(syncs, 'disable <id>', 'stop planning and sending for a sync', (connection, id: string, flags: Flags) => setEnabled(connection, id, flags, false));
+  subcommand(syncs, 'enable <id>', 'plan and send deliveries for a sync again', (connection, id: string, flags: Flags) => setEnabled(connection, id, flags, true), ifMatchOption);
+  subcommand(syncs, 'disable <id>', 'stop planning and sending for a sync', (connection, id: string, flags: Flags) => setEnabled(connection, id, flags, false), ifMatchOption);
 
   subcommand(syncs, 'test <id>', 'ask Customer.io whether it accepts the sync\'s credentials (exit 1 when it does not)', async (connection, id: string, flags: Flags) => {
     const result = await adminRequest<CredentialTest>(connection, 'POST', `/api/syncs/${syncId(id)}/test`);
@@ -142,8 +209,9 @@ export function registerSyncsCommand(program: Command): void {
   });
 
   subcommand(syncs, 'delete <id>', 'delete a sync and its deliveries', async (connection, id: string, flags: Flags) => {
-    await adminRequest<undefined>(connection, 'DELETE', `/api/syncs/${syncId(id)}`);
+    const revision = ifMatchFlag(flags);
+    await conditional<undefined>(connection, syncId(id), revision === undefined ? undefined : { revision, from: 'flag' }, 'DELETE');
     if (flags.json) write(`${JSON.stringify({ deleted: Number(id) })}\n`);
     else write(`deleted sync ${id}\n`);
-  });
+  }, ifMatchOption);
 }

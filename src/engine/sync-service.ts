@@ -1,9 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { TrackClient } from '../customerio/track-client.js';
 import type { TrackRegion, TrackWorkspace } from '../customerio/track-items.js';
 import { displayNameKey } from '../display-names.js';
 import { AmpstreamError } from '../errors.js';
 import type { DeliveryCounts, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { Store } from '../store/types.js';
+import { revisionEtag } from '../sync/revision.js';
 import { redactSync } from '../sync/sync-redaction.js';
 import type { SyncConfig, SyncView } from '../sync/sync-schema.js';
 import { validateSyncInput } from '../sync/sync-validation.js';
@@ -55,12 +57,16 @@ export function syncDetails(sync: SyncRecord): SyncDetails {
   return { id: sync.id, config: redactSync(asConfig(sync)), status: syncState(sync), createdAt: sync.createdAt, updatedAt: sync.updatedAt, revision: sync.revision };
 }
 
-/** The 412 of an update made from a revision the sync is no longer at. */
-function staleRevision(current: SyncRecord, basedOn: readonly number[]): AmpstreamError {
-  const from = basedOn.length === 1 ? `revision ${basedOn[0]}` : `revisions ${basedOn.join(', ')}`;
+/**
+ * The 412 of an update or delete made from revisions the sync is not at. Neutral about which way
+ * they differ: a tag above the sync's revision was never its revision, so "changed since" would mislead.
+ */
+function staleRevision(current: SyncRecord, basedOn: readonly number[], refused: 'changed' | 'deleted' = 'changed'): AmpstreamError {
+  const named = basedOn.map(revisionEtag).join(', ');
+  const next = refused === 'changed' ? 'apply the edit to what it shows and send its ETag in If-Match' : 'check what it shows and send its ETag in If-Match';
   return new AmpstreamError(
     'precondition_failed',
-    `sync ${current.id} changed since ${from} (it is at revision ${current.revision}); nothing was changed: GET it again, apply the edit to what it shows and send its ETag in If-Match`,
+    `sync ${current.id} is at revision ${current.revision}; If-Match named ${named === '' ? 'none' : named}; nothing was ${refused}: GET it again, ${next}`,
   );
 }
 
@@ -123,7 +129,10 @@ export class SyncService {
    * PUT (`replace`) or PATCH (`patch`, a JSON merge patch). Leaving out the api_key keeps it.
    * With `basedOn` (the revisions the change was made from: If-Match, the editor's form), nothing
    * is saved unless the sync is at one of them, checked before validation and again in the write,
-   * else a 412 `precondition_failed`. Without it, the last write wins.
+   * else a 412 `precondition_failed`. Without it, the last write wins. A change that leaves the
+   * stored settings as they are (`PATCH {}`, enabling an enabled sync, a Save of an unchanged
+   * form) saves nothing: the sync comes back unchanged, its revision (and a pause) too, so an
+   * editor open elsewhere sees no conflict.
    */
   async update(id: number, input: unknown, mode: 'replace' | 'patch', basedOn?: readonly number[]): Promise<SyncRecord> {
     const current = await this.existing(id);
@@ -133,6 +142,7 @@ export class SyncService {
       throw new AmpstreamError('invalid_request', 'project_id: a sync cannot move to another project', { field: 'project_id' });
     }
     await this.checkProjectAndName(config, current);
+    if (config.enabled === current.enabled && isDeepStrictEqual(config, current.config)) return current;
     const updated = await this.store.updateSync(id, {
       config: config as unknown as SyncRecord['config'],
       enabled: config.enabled,
@@ -193,9 +203,17 @@ export class SyncService {
     return this.update(id, { enabled }, 'patch');
   }
 
-  async remove(id: number): Promise<void> {
-    await this.existing(id);
-    await this.store.deleteSync(id);
+  /**
+   * Deletes a sync. With `basedOn` (If-Match, the delete confirmation's revision), only when the
+   * sync is still at one of those revisions (checked again in the delete itself), else a 412.
+   */
+  async remove(id: number, basedOn?: readonly number[]): Promise<void> {
+    const current = await this.existing(id);
+    if (basedOn !== undefined && !basedOn.includes(current.revision)) throw staleRevision(current, basedOn, 'deleted');
+    if (!(await this.store.deleteSync(id, basedOn === undefined ? undefined : current.revision))) {
+      // a delete or a change between the read and the delete
+      throw staleRevision(await this.existing(id), basedOn ?? [], 'deleted');
+    }
     await this.onChange(id);
   }
 

@@ -61,8 +61,8 @@ function withoutReadOnlyFields(body: unknown, id?: number): unknown {
 }
 
 /**
- * `/api/syncs`: create, list, read, replace (PUT), patch (PATCH, a JSON merge patch; both take
- * If-Match with the ETag GET answered, optimistic concurrency), delete, and
+ * `/api/syncs`: create, list, read, replace (PUT), patch (PATCH, a JSON merge patch), delete (all
+ * three take If-Match with the ETag GET answered, optimistic concurrency), and
  * check the credentials with Customer.io (POST /api/syncs/:id/test). Bodies are validated by
  * validateSyncInput, whose 400s name the bad field. Registered inside the admin scope (token checked).
  */
@@ -100,8 +100,9 @@ export async function syncRoutes(scope: FastifyInstance, options: { syncs: SyncS
     });
   }
 
+  // If-Match as for PUT and PATCH: deleted only when the sync is still at a revision it names, else 412
   app.delete('/api/syncs/:id', { schema: { params: SyncId } }, async (request, reply) => {
-    await syncs.remove(Number(request.params.id));
+    await syncs.remove(Number(request.params.id), parseIfMatch(request.headers['if-match']));
     return reply.code(204).send();
   });
 

@@ -267,8 +267,12 @@ export interface Store {
    * when a sync to change is missing or not at its `expectedRevision`, none is (the answer names it).
    */
   saveSyncs(changes: { create: readonly NewSync[]; update: readonly SyncChange[] }): Promise<SyncsSaved>;
-  /** Deletes a sync with its deliveries and state. */
-  deleteSync(id: number): Promise<boolean>;
+  /**
+   * Deletes a sync with its deliveries and state; false when there is no such sync. With
+   * `expectedRevision`, only when the sync is still at that revision (checked and deleted at once);
+   * otherwise nothing is deleted and the answer is false too (`getSync` tells the two apart).
+   */
+  deleteSync(id: number, expectedRevision?: number): Promise<boolean>;
   /** Sets or clears the pause of a sync (a configuration problem holds its deliveries). */
   setSyncPause(id: number, pause: SyncPause | null): Promise<void>;
 

@@ -401,6 +401,7 @@ export class SqliteStore implements Store {
       ),
       setSyncPause: db.prepare('UPDATE syncs SET pause = ? WHERE id = ?'),
       deleteSync: db.prepare('DELETE FROM syncs WHERE id = ?'),
+      syncRevision: db.prepare('SELECT revision FROM syncs WHERE id = ?').pluck(),
       deleteSyncDeliveries: db.prepare('DELETE FROM deliveries WHERE sync_id = ?'),
       deleteSyncPersons: db.prepare('DELETE FROM sync_persons WHERE sync_id = ?'),
       deleteSyncDevices: db.prepare('DELETE FROM sync_devices WHERE sync_id = ?'),
@@ -765,9 +766,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  async deleteSync(id: number): Promise<boolean> {
+  async deleteSync(id: number, expectedRevision?: number): Promise<boolean> {
     const s = this.statements;
     const deleted = this.db.transaction(() => {
+      if (expectedRevision !== undefined && s.syncRevision.get(id) !== expectedRevision) return false;
       s.deleteSyncDeliveries.run(id);
       s.deleteSyncPersons.run(id);
       s.deleteSyncDevices.run(id);

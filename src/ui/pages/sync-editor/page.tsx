@@ -67,20 +67,25 @@ function ErrorSummary({ error }: { error: ShownError }) {
   );
 }
 
-/** Why nothing was saved when the form's revision is not the sync's; the form now carries the sync's, so Save again overwrites. */
-function RevisionSummary({ problem, syncId }: { problem: RevisionProblem; syncId: number }) {
+/**
+ * Why nothing was saved when the form's revision is not the sync's; the form now carries the
+ * sync's, so Save again overwrites. A new key typed is not in the form shown again (a page never
+ * holds a key): Save again would keep the stored one, so the message says to type it again first.
+ */
+function RevisionSummary({ problem, syncId, keyDropped }: { problem: RevisionProblem; syncId: number; keyDropped: boolean }) {
+  const key = keyDropped && ' The new API key you typed was not kept (a page never holds a key): type it again before saving, or saving keeps the stored key.';
   const choice = (
     <>
-      <a href={`/ui/syncs/${syncId}/edit`}>Reload</a> to see the current settings, or Save again to overwrite them.
+      <a href={`/ui/syncs/${syncId}/edit`}>Reload</a> to see the current settings, or {keyDropped ? 'type the key again and Save again' : 'Save again'} to overwrite them.
     </>
   );
   return problem === 'changed' ? (
     <Notice kind="error">
-      This sync was changed since you opened it (by another tab or person). Your changes are not saved. {choice}
+      This sync was changed since you opened it (by another tab or person). Your changes are not saved.{key} {choice}
     </Notice>
   ) : (
     <Notice kind="error">
-      Nothing was saved. The form did not say which version of the sync it was opened at, so saving it could overwrite changes made since. {choice}
+      Nothing was saved. The form did not say which version of the sync it was opened at, so saving it could overwrite changes made since.{key} {choice}
     </Notice>
   );
 }
@@ -90,7 +95,7 @@ export function EditorPage({ context, mode, sync, state, projects, catalog, view
   const projectName = projects.find((project) => String(project.id) === state.project_id)?.name ?? `#${state.project_id}`;
   return (
     <Layout title={sync === undefined ? 'New sync' : `Edit ${sync.name}`} section="syncs" context={context}>
-      {revisionProblem !== undefined && sync !== undefined && <RevisionSummary problem={revisionProblem} syncId={sync.id} />}
+      {revisionProblem !== undefined && sync !== undefined && <RevisionSummary problem={revisionProblem} syncId={sync.id} keyDropped={keyDropped} />}
       {view.error !== undefined && <ErrorSummary error={view.error} />}
       {sync?.status.state === 'paused' && (
         <Notice kind="info">
@@ -190,9 +195,34 @@ export function EditorPage({ context, mode, sync, state, projects, catalog, view
   );
 }
 
-export function DeletePage({ context, sync, projectName }: { context: PageContext; sync: { id: number; name: string }; projectName: string }) {
+interface DeletePageProps {
+  context: PageContext;
+  sync: { id: number; name: string };
+  projectName: string;
+  /** The sync's revision as the page shows it: the delete is refused if it changed since. */
+  revision: number;
+  /** Why a confirmed delete was refused: the sync changed since the page was opened, or the form named no revision. */
+  revisionProblem?: RevisionProblem | undefined;
+}
+
+/** Why nothing was deleted; the page now shows the sync and its revision as they are, so confirming again deletes it. */
+function DeleteRevisionSummary({ problem, syncId }: { problem: RevisionProblem; syncId: number }) {
+  const choice = (
+    <>
+      Check <a href={`/ui/syncs/${syncId}/edit`}>its current settings</a>, or confirm below to delete it as it is now.
+    </>
+  );
+  return problem === 'changed' ? (
+    <Notice kind="error">This sync was changed since you opened this page (by another tab or person), so it was not deleted. {choice}</Notice>
+  ) : (
+    <Notice kind="error">Nothing was deleted. The page did not say which version of the sync it was opened at, so it could have deleted changes made since. {choice}</Notice>
+  );
+}
+
+export function DeletePage({ context, sync, projectName, revision, revisionProblem }: DeletePageProps) {
   return (
     <Layout title={`Delete ${sync.name}?`} section="syncs" context={context}>
+      {revisionProblem !== undefined && <DeleteRevisionSummary problem={revisionProblem} syncId={sync.id} />}
       <p>
         This deletes sync {sync.id}, “{sync.name}” of project {projectName}: its settings, its pending deliveries, its dead letters and what it
         remembers about people. What Customer.io already received stays there. It cannot be undone.
@@ -200,6 +230,7 @@ export function DeletePage({ context, sync, projectName }: { context: PageContex
       <form method="post" action={`/ui/syncs/${sync.id}/delete`} class="actions">
         <CsrfField context={context} />
         <input type="hidden" name="confirm" value="delete" />
+        <input type="hidden" name="revision" value={String(revision)} />
         <button type="submit" class="btn btn-danger">
           Delete the sync
         </button>

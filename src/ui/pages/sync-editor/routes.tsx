@@ -148,6 +148,22 @@ async function editorPost(request: FastifyRequest, reply: FastifyReply, deps: Ui
   }
 }
 
+/** The delete confirmation of a sync as it is now (its name, its revision). */
+async function showDeletePage(reply: FastifyReply, deps: UiDependencies, record: SyncRecord, revisionProblem?: RevisionProblem, status = 200): Promise<FastifyReply> {
+  const project = (await deps.projects.list()).find((p) => p.id === record.projectId);
+  return sendPage(
+    reply,
+    <DeletePage
+      context={pageContext(reply, deps)}
+      sync={{ id: record.id, name: syncDetails(record).config.name }}
+      projectName={project?.name ?? `#${record.projectId}`}
+      revision={record.revision}
+      revisionProblem={revisionProblem}
+    />,
+    status,
+  );
+}
+
 /** `/ui/syncs/new`, `/ui/syncs/:id/edit` and `/ui/syncs/:id/delete`, with the editor's htmx parts. */
 export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): void {
   app.get<{ Querystring: { project?: string } }>('/syncs/new', async (request, reply) => {
@@ -206,19 +222,20 @@ export function syncEditorPages(app: FastifyInstance, deps: UiDependencies): voi
     );
   });
 
-  app.get<{ Params: { id: string } }>('/syncs/:id/delete', async (request, reply) => {
-    const record = await syncOfUrl(deps, request.params.id);
-    const project = (await deps.projects.list()).find((p) => p.id === record.projectId);
-    return sendPage(
-      reply,
-      <DeletePage context={pageContext(reply, deps)} sync={{ id: record.id, name: syncDetails(record).config.name }} projectName={project?.name ?? `#${record.projectId}`} />,
-    );
-  });
+  app.get<{ Params: { id: string } }>('/syncs/:id/delete', async (request, reply) => showDeletePage(reply, deps, await syncOfUrl(deps, request.params.id)));
 
+  // the confirmation carries the revision it showed: a sync changed since is not deleted (409), nor is one by a form without it (400)
   app.post<{ Params: { id: string }; Body: { confirm?: unknown } }>('/syncs/:id/delete', async (request, reply) => {
-    const { id } = await syncOfUrl(deps, request.params.id);
-    if (request.body?.confirm !== 'delete') return redirectAfterPost(reply, `/ui/syncs/${id}/delete`, isHtmx(request));
-    await deps.syncs.remove(id);
+    const record = await syncOfUrl(deps, request.params.id);
+    if (request.body?.confirm !== 'delete') return redirectAfterPost(reply, `/ui/syncs/${record.id}/delete`, isHtmx(request));
+    const revision = postedRevision(request.body);
+    if (revision === undefined) return showDeletePage(reply, deps, record, 'unknown', 400);
+    try {
+      await deps.syncs.remove(record.id, [revision]);
+    } catch (error) {
+      if (!isAmpstreamError(error) || error.code !== 'precondition_failed') throw error;
+      return showDeletePage(reply, deps, await deps.syncs.get(record.id), 'changed', 409);
+    }
     return redirectAfterPost(reply, '/ui/syncs', isHtmx(request));
   });
 }
