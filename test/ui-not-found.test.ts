@@ -40,6 +40,23 @@ describe('web UI: ids that name nothing', () => {
     assert.equal((await ui.get('/ui/syncs?project=')).status, 200, 'an empty filter is no filter');
   });
 
+  it('shows invisible, control and bidi characters of what was asked as visible escapes', async () => {
+    const cases: [string, string][] = [
+      ['/ui/syncs/%E2%80%AE1', "No sync with id '<U+202E>1'."],
+      ['/ui/syncs/%00', "No sync with id '<U+0000>'."],
+      ['/ui/syncs/1%E2%80%8B', "No sync with id '1<U+200B>'."],
+      ['/ui/syncs/%E2%81%A7x/edit', "No sync with id '<U+2067>x'."],
+      ['/ui/syncs?project=%E2%80%AE1', "No project with id '<U+202E>1'."],
+      ['/ui/syncs?project=1%0A2', "No project with id '1<U+000A>2'."],
+    ];
+    for (const [path, message] of cases) {
+      const page = await ui.get(path);
+      assert.equal(page.status, 404, path);
+      assert.ok(textOf(page.html).includes(message), `${path}: ${textOf(page.html).slice(0, 300)}`);
+      assert.doesNotMatch(page.html, /[\u0000\u200B\u202E\u2067]/u, `${path}: no hidden character in the page`);
+    }
+  });
+
   it(`answers every /ui/ route with a sync id that is not strictly digits (or names no sync) with a 404 quoting it`, async () => {
     const ids = [['%201', ' 1'], ['1%20', '1 '], ['+1', '+1'], ['1.0', '1.0'], ['1e0', '1e0'], ['0x1', '0x1'], ['-1', '-1'], ['%3Cb%3E1', '<b>1'], ['999999', '999999']] as [string, string][];
     const routes: [string, string][] = [

@@ -1,4 +1,5 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { quoteInput } from '../visible-text.js';
 import type { FastifyInstance } from 'fastify';
 import { AmpstreamError } from '../errors.js';
 import { parseJsonText } from '../json-text.js';
@@ -172,7 +173,7 @@ export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOp
         person = linked !== undefined ? userPerson(linked) : devicePerson(deviceId as string);
       }
       const profile = await options.store.getProfile(projectId, person);
-      if (profile === undefined) throw new AmpstreamError('not_found', `no profile for ${person}`);
+      if (profile === undefined) throw new AmpstreamError('not_found', `no profile for ${quoteInput(person, 1100)}`);
       return {
         project_id: projectId,
         person: profile.personKey,
