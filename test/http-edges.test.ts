@@ -134,6 +134,15 @@ describe('framework errors answer in the shape of their area', () => {
     }
   });
 
+  it('a query parameter given more than once: one answer in every admin route (not "must be integer")', async () => {
+    for (const path of ['/api/syncs?project_id=1&project_id=2', '/api/events?project_id=1&project_id=1', '/api/syncs/1/dead-letters?limit=1&limit=2']) {
+      const reply = await call('GET', path, auth);
+      assert.equal(reply.status, 400, path);
+      const name = /\?(\w+)=/.exec(path)?.[1] as string;
+      assert.deepEqual(JSON.parse(reply.text), { error: 'invalid_request', message: `${name} is given more than once; give it once`, field: name }, path);
+    }
+  });
+
   it('the web UI: an HTML page', async () => {
     const cases: [string, string, number, RegExp][] = [
       ['GET', '/ui/%zz', 400, /This address is not valid/],

@@ -7,6 +7,7 @@ import qs from 'qs';
 import { AmpstreamError, isAmpstreamError } from '../errors.js';
 import { BAD_URL_MESSAGE, isBadUrl } from '../http/areas.js';
 import { showHidden } from '../visible-text.js';
+import { refuseRepeatedQuery } from '../query-params.js';
 import { assetRoutes, loadAssets } from './assets.js';
 import { sendFragment, sendPage } from './html.js';
 import { Layout, Notice } from './layout.js';
@@ -174,6 +175,8 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
       app.csrfProtection(request, reply, (error?: Error) => (error === undefined ? resolve() : reject(error)));
     });
   });
+  // a query parameter given twice is refused naming it, as the admin API does (`?project=1&project=2`)
+  app.addHook('preValidation', refuseRepeatedQuery);
   app.setErrorHandler(uiErrorHandler(deps));
   app.setNotFoundHandler(async (request) => {
     if (!isPublic(request) && !deps.sessions.touch(request.cookies[SESSION_COOKIE])) {
