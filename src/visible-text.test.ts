@@ -8,9 +8,10 @@ describe('quoting what a person typed', () => {
     assert.equal(showHidden('a\u0000b'), 'a<U+0000>b');
     assert.equal(showHidden('x\u200By\u2028z\uFEFF\u0085\u007F'), 'x<U+200B>y<U+2028>z<U+FEFF><U+0085><U+007F>');
     assert.equal(showHidden('\uD800'), '<U+D800>', 'a lone surrogate');
+    assert.equal(showHidden('a\u3164b'), 'a<U+3164>b', 'a default-ignorable letter');
   });
   it('leaves letters of every script, emoji and spaces as they are', () => {
-    assert.equal(showHidden('Zoë 東京 مرحبا 👋 a b'), 'Zoë 東京 مرحبا 👋 a b');
+    assert.equal(showHidden('Zoë 東京 مرحبا 👋 ❤\ufe0f a b'), 'Zoë 東京 مرحبا 👋 ❤\ufe0f a b');
   });
   it('quotes and cuts a long value', () => {
     assert.equal(quoteInput('abc'), "'abc'");

@@ -7,8 +7,12 @@
  * can neither hide in a message nor turn the rest of it around.
  */
 
-/** Characters that are invisible or reorder text: Cc (controls), Cf (format: bidi, zero-width), Cs (lone surrogates), Zl, Zp. */
-const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+/**
+ * Characters that are invisible or reorder text: Cc (controls), Cf (format: bidi, zero-width), Cs
+ * (lone surrogates), Zl, Zp, and the other default-ignorable ones (U+3164 Hangul filler), but not
+ * the variation selectors U+FE00–FE0F (an emoji's presentation). As src/display-names.ts refuses in names.
+ */
+const HIDDEN = /(?![\ufe00-\ufe0f])[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
 /** `text` with every hidden character shown as `<U+XXXX>`. */
 export function showHidden(text: string): string {

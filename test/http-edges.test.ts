@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { startServerProcess } from './helpers/process.js';
-import { ADMIN_TOKEN, startTestService, tempDir, type TestService } from './helpers/service.js';
+import { ADMIN_TOKEN, tempDir, useTestService } from './helpers/service.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -66,13 +66,7 @@ describe('HTTP edges', () => {
 });
 
 describe('framework errors answer in the shape of their area', () => {
-  let service: TestService;
-  before(async () => {
-    service = await startTestService();
-  });
-  after(async () => {
-    await service.dispose();
-  });
+  const service = useTestService();
   const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: string) => {
     const response = await fetch(`${service.url}${path}`, { method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
     return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text(), headers: response.headers };

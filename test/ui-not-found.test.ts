@@ -41,15 +41,16 @@ describe('web UI: ids that name nothing', () => {
   });
 
   it('shows invisible, control and bidi characters of what was asked as visible escapes', async () => {
-    const cases: [string, string][] = [
-      ['/ui/syncs/%E2%80%AE1', "No sync with id '<U+202E>1'."],
-      ['/ui/syncs/%00', "No sync with id '<U+0000>'."],
-      ['/ui/syncs/1%E2%80%8B', "No sync with id '1<U+200B>'."],
-      ['/ui/syncs/%E2%81%A7x/edit', "No sync with id '<U+2067>x'."],
-      ['/ui/syncs?project=%E2%80%AE1', "No project with id '<U+202E>1'."],
-      ['/ui/syncs?project=1%0A2', "No project with id '1<U+000A>2'."],
-    ];
-    for (const [path, message] of cases) {
+    // the address asked for, and what the page says of it
+    const cases = {
+      '/ui/syncs/%E2%80%AE1': "No sync with id '<U+202E>1'.",
+      '/ui/syncs/%00': "No sync with id '<U+0000>'.",
+      '/ui/syncs/1%E2%80%8B': "No sync with id '1<U+200B>'.",
+      '/ui/syncs/%E2%81%A7x/edit': "No sync with id '<U+2067>x'.",
+      '/ui/syncs?project=%E2%80%AE1': "No project with id '<U+202E>1'.",
+      '/ui/syncs?project=1%0A2': "No project with id '1<U+000A>2'.",
+    };
+    for (const [path, message] of Object.entries(cases)) {
       const page = await ui.get(path);
       assert.equal(page.status, 404, path);
       assert.ok(textOf(page.html).includes(message), `${path}: ${textOf(page.html).slice(0, 300)}`);
