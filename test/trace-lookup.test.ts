@@ -142,6 +142,57 @@ describe('the trace by device_id', () => {
   });
 });
 
+describe('a trace of more events than a page: each face says more follow and how to get them', () => {
+  const BUSY = 'busy-device-1';
+  const BUSY_USER = 'busy-user-1';
+  before(async () => {
+    await ingest(Array.from({ length: 25 }, (_, i) => ({ device_id: BUSY, event_type: 'Page Viewed', insert_id: `busy-${i + 1}` })));
+    await ingest([{ user_id: BUSY_USER, device_id: BUSY, event_type: 'Signed In', insert_id: 'busy-login' }]);
+  });
+
+  it('admin API: next_after, the seq of the last event of the page, until the last page (null)', async () => {
+    const first = await trace(`device_id=${BUSY}`);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.events.length, 20);
+    assert.equal(first.body.next_after, first.body.events[19].seq);
+    const second = await trace(`device_id=${BUSY}&after=${first.body.next_after}`);
+    assert.deepEqual(second.body.events.map((e: any) => e.insert_id), ['busy-21', 'busy-22', 'busy-23', 'busy-24', 'busy-25', 'busy-login']);
+    assert.equal(second.body.next_after, null);
+    const exact = await trace(`device_id=${BUSY}&limit=26`);
+    assert.equal(exact.body.events.length, 26);
+    assert.equal(exact.body.next_after, null, 'no more: a page that ends with the last event says so');
+    assert.equal((await trace(`device_id=${DEVICE}`)).body.next_after, null);
+  });
+
+  it('CLI: --limit and --after, and "more: run again with --after"', async () => {
+    const first = await cli(['trace', '--device-id', BUSY, '--limit', '10']);
+    assert.equal(first.code, 0);
+    assert.equal([...first.out.matchAll(/^event #/gm)].length, 10);
+    const after = /^more: run again with --after (\d+)$/m.exec(first.out)?.[1];
+    assert.ok(after !== undefined, first.out.slice(-200));
+    const last = await cli(['trace', '--device-id', BUSY, '--after', after, '--limit', '100']);
+    assert.equal([...last.out.matchAll(/^event #/gm)].length, 16);
+    assert.match(last.out, /"Signed In" insert_id busy-login/);
+    assert.doesNotMatch(last.out, /^more:/m);
+    const json = await cli(['trace', '--device-id', BUSY, '--json']);
+    assert.equal((JSON.parse(json.out) as unknown[]).length, 20, 'stdout stays the JSON list');
+    assert.match(json.err, /^more: run again with --after \d+$/m);
+  });
+
+  it('web UI: "Show the next 20" and back to the first', async () => {
+    const first = await uiTrace(`device_id=${BUSY}`);
+    assert.equal(uiEvents(first.html).length, 20);
+    assert.match(first.html, new RegExp(`<p role="status">The first 20 events with device ID “${BUSY}”, oldest first; more follow\\.</p>`));
+    const next = new RegExp(`<a href="(/ui/syncs/${syncId}/trace\\?device_id=${BUSY}&amp;after=(\\d+))">Show the next 20</a>`).exec(first.html);
+    assert.ok(next !== null, 'a link to the next page');
+    const second = await ui.get((next[1] as string).replace(/&amp;/g, '&'));
+    assert.deepEqual(uiEvents(second.html), ['Page Viewed', 'Page Viewed', 'Page Viewed', 'Page Viewed', 'Page Viewed', 'Signed In']);
+    assert.match(second.html, /no more follow\./);
+    assert.doesNotMatch(second.html, /Show the next/);
+    assert.match(second.html, new RegExp(`<a href="/ui/syncs/${syncId}/trace\\?device_id=${BUSY}">Back to the first 20</a>`));
+  });
+});
+
 describe('several keys at once combine: an event must match them all', () => {
   it('the same in the admin API, the CLI and the web UI', async () => {
     const api = await trace(`device_id=${DEVICE}&user_id=${USER}`);
@@ -177,12 +228,37 @@ describe('the trace refuses, naming the parameter', () => {
     });
   }
 
-  it('project_id or limit given more than once (admin API)', async () => {
-    for (const key of ['project_id', 'limit']) {
+  it('project_id, limit or after given more than once: refused without the hint that belongs to the keys', async () => {
+    for (const key of ['project_id', 'limit', 'after']) {
       const api = await trace(`device_id=${DEVICE}&${key}=1&${key}=2`);
       assert.equal(api.status, 400);
-      assert.equal(api.body.field, key);
-      assert.match(api.body.message, new RegExp(`^${key} is given more than once`));
+      assert.deepEqual(api.body, { error: 'invalid_request', message: `${key} is given more than once; give it once`, field: key });
+    }
+    const page = await uiTrace(`device_id=${DEVICE}&after=1&after=2`);
+    assert.equal(page.status, 400);
+    assert.equal(uiAlert(page.html), 'after is given more than once; give it once');
+    const run = await cli(['trace', '--device-id', DEVICE, '--limit', '1', '--limit', '2']);
+    assert.equal(run.code, 2);
+    assert.match(run.err, /--limit is given more than once; give it once \(limit\)$/m);
+  });
+
+  it('an empty project_id, limit or after counts as not given, as an empty key does', async () => {
+    const api = await trace(`device_id=${DEVICE}&project_id=&limit=&after=`);
+    assert.equal(api.status, 200, JSON.stringify(api.body));
+    assert.equal(api.body.events.length, 4);
+    assert.equal((await uiTrace(`device_id=${DEVICE}&after=`)).status, 200);
+  });
+
+  it("the CLI names its own options, not the API's parameters", async () => {
+    for (const [args, message] of [
+      [['--project', 'abc'], /--project must be a project id, a positive integer \(got 'abc'\)/],
+      [['--limit', '0'], /--limit must be a whole number from 1 to 100/],
+      [['--after', 'x'], /--after must be an event's seq/],
+    ] as [string[], RegExp][]) {
+      const run = await cli(['trace', '--device-id', DEVICE, ...args]);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.match(run.err, message, args.join(' '));
+      assert.doesNotMatch(run.err, /querystring|project_id/);
     }
   });
 

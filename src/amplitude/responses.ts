@@ -50,6 +50,8 @@ export const replies = {
     body: { code: 503, error: 'Service temporarily unavailable: nothing was ingested, retry the request' },
   }),
   invalidPath: (): AmplitudeReply => ({ status: 404, body: { code: 404, error: 'Invalid request path' } }),
+  /** A URL with malformed percent-encoding (or a path parameter too long): no route can read it. */
+  invalidUrl: () => badRequest('Invalid request path: a % must be followed by two hexadecimal digits, and the decoded bytes must be UTF-8'),
 };
 
 /**

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { quoteInput } from '../visible-text.js';
 import { readAdminToken } from '../admin-token.js';
 import { AmpstreamError } from '../errors.js';
 import { resolve } from 'node:path';
@@ -89,7 +90,7 @@ export async function adminRequest<T>(
 /** A positive integer id from the command line; anything else is a clear error naming it. */
 export function parseId(raw: string, what: string): number {
   if (!/^[1-9][0-9]{0,14}$/.test(raw)) {
-    throw new AmpstreamError('invalid_request', `a ${what} is a positive integer (got ${JSON.stringify(raw)})`, { field: what.replace(/ /g, '_') });
+    throw new AmpstreamError('invalid_request', `a ${what} is a positive integer (got ${quoteInput(raw)})`, { field: what.replace(/ /g, '_') });
   }
   return Number(raw);
 }

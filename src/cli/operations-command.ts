@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { EventTrace, TraceStep } from '../engine/event-trace.js';
-import { giveAKey, givenMoreThanOnce, isEmptyLookup, readTraceLookup, type TraceKey } from '../engine/trace-lookup.js';
+import { giveAKey, isEmptyLookup, readTraceLookup, readTracePaging, type TraceKey } from '../engine/trace-lookup.js';
+import { givenMoreThanOnce } from '../query-params.js';
+import { quoteInput } from '../visible-text.js';
 import { AmpstreamError } from '../errors.js';
 import type { MetricsSummary } from '../metrics/metrics-summary.js';
 import { adminRequest, parseId, subcommand, type AdminConnection, type AdminConnectionFlags } from './admin-client.js';
@@ -78,21 +80,53 @@ type Repeatable = string | string[];
 const repeatable = (value: string, previous: Repeatable | undefined): Repeatable => (previous === undefined ? value : [...[previous].flat(), value]);
 const optionName = (key: TraceKey) => `--${key.replace('_', '-')}`;
 
-/** `ampstream trace`: an event's life per sync; its look-up is read as the admin API reads it. */
-async function trace(connection: AdminConnection, flags: Flags & { insertId?: Repeatable; userId?: Repeatable; deviceId?: Repeatable; project?: Repeatable }): Promise<void> {
+/**
+ * The admin API's errors in the CLI's words: a field the API names (`project_id`, a query
+ * string's `querystring project_id: must be integer`) becomes the option that sets it (`--project`).
+ */
+async function inOptionNames<T>(options: Readonly<Record<string, string>>, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof AmpstreamError) || error.field === undefined || options[error.field] === undefined) throw error;
+    const option = options[error.field] as string;
+    const message = error.message.replace(/^(querystring|body|params) /, '').replace(new RegExp(`(^|[^\\w-])${error.field}(?![\\w-])`), `$1${option}`);
+    throw new AmpstreamError(error.code, message, { field: option.slice(2) });
+  }
+}
+
+/** The options of `ampstream trace` that the admin API names otherwise. */
+const TRACE_OPTIONS = { project_id: '--project', after: '--after', limit: '--limit', insert_id: '--insert-id', user_id: '--user-id', device_id: '--device-id' };
+
+type TraceFlags = Flags & { insertId?: Repeatable; userId?: Repeatable; deviceId?: Repeatable; project?: Repeatable; after?: Repeatable; limit?: Repeatable };
+
+/** `ampstream trace`: an event's life per sync, a page at a time; its look-up is read as the admin API reads it. */
+async function trace(connection: AdminConnection, flags: TraceFlags): Promise<void> {
   if (Array.isArray(flags.project)) throw new AmpstreamError('invalid_request', givenMoreThanOnce('--project'), { field: 'project' });
+  if (flags.project !== undefined && !/^[1-9][0-9]{0,14}$/.test(flags.project)) {
+    throw new AmpstreamError('invalid_request', `--project must be a project id, a positive integer (got ${quoteInput(flags.project)})`, { field: 'project' });
+  }
   const read = readTraceLookup({ insert_id: flags.insertId, user_id: flags.userId, device_id: flags.deviceId }, optionName);
   if ('problem' in read) throw new AmpstreamError('invalid_request', read.problem.message, { field: optionName(read.problem.field).slice(2) });
   if (isEmptyLookup(read.lookup)) throw new AmpstreamError('invalid_request', giveAKey(optionName), { field: 'insert-id' });
+  const paging = readTracePaging({ after: flags.after, limit: flags.limit }, (p) => `--${p}`);
+  if ('problem' in paging) throw new AmpstreamError('invalid_request', paging.problem.message, { field: paging.problem.field });
   const query = new URLSearchParams(read.lookup);
   if (flags.project !== undefined) query.set('project_id', flags.project);
-  const { events } = await adminRequest<{ events: EventTrace[] }>(connection, 'GET', `/api/trace?${query}`);
+  if (paging.paging.after !== undefined) query.set('after', String(paging.paging.after));
+  query.set('limit', String(paging.paging.limit));
+  const { events, next_after: nextAfter } = await inOptionNames(TRACE_OPTIONS, () =>
+    adminRequest<{ events: EventTrace[]; next_after: number | null }>(connection, 'GET', `/api/trace?${query}`),
+  );
   if (events.length === 0) process.exitCode = 1; // like grep: a script can tell that nothing matched
+  // stdout stays the JSON list with --json; where the next page starts goes to stderr then
+  const more = nextAfter === null ? undefined : `more: run again with --after ${nextAfter}\n`;
   if (flags.json) {
     write(`${JSON.stringify(events, null, 2)}\n`);
+    if (more !== undefined) process.stderr.write(more);
     return;
   }
-  if (events.length === 0) write('no such event\n');
+  if (events.length === 0) write(flags.after === undefined ? 'no such event\n' : 'no more events\n');
   for (const event of events) {
     write(`event #${event.seq} ${JSON.stringify(event.event_type)} insert_id ${event.insert_id} person ${event.person}\n`);
     write(`  ${event.ingested.at}  ingested through ${event.ingested.source}, request ${event.ingested.request_id}\n`);
@@ -101,6 +135,7 @@ async function trace(connection: AdminConnection, flags: Flags & { insertId?: Re
       for (const step of sync.steps) write(`    ${stepLine(step)}\n`);
     }
   }
+  if (more !== undefined) write(more);
 }
 
 type SelectionFlags = Flags & { ids?: string; reason?: string; from?: string; to?: string };
@@ -113,6 +148,9 @@ function selectionBody(flags: SelectionFlags): Record<string, unknown> {
     ...(flags.to === undefined ? {} : { to: flags.to }),
   };
 }
+
+/** The selection's options, as the admin API names them. */
+const SELECTION_OPTIONS = { ids: '--ids', reason: '--reason', from: '--from', to: '--to' };
 
 const selectionOptions = (command: Command) =>
   command
@@ -138,7 +176,8 @@ function registerDeadLetters(program: Command): void {
   subcommand(group, 'list <sync>', 'list dead letters, oldest first', async (connection, sync: string, flags: SelectionFlags) => {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(selectionBody({ ...flags, ids: undefined }))) query.set(key, String(value));
-    const { dead_letters: list } = await adminRequest<{ dead_letters: DeadLetterReply[] }>(connection, 'GET', `/api/syncs/${parseId(sync, 'sync id')}/dead-letters?${query}&limit=1000`);
+    const path = `/api/syncs/${parseId(sync, 'sync id')}/dead-letters?${query}&limit=1000`;
+    const { dead_letters: list } = await inOptionNames(SELECTION_OPTIONS, () => adminRequest<{ dead_letters: DeadLetterReply[] }>(connection, 'GET', path));
     if (flags.json) {
       write(`${JSON.stringify(list, null, 2)}\n`);
       return;
@@ -153,7 +192,8 @@ function registerDeadLetters(program: Command): void {
     write(`${JSON.stringify(letter, null, 2)}\n`);
   });
   subcommand(group, 'replay <sync>', 'send dead letters again now, with the same items and event ids', async (connection, sync: string, flags: SelectionFlags) => {
-    const result = await adminRequest<{ replayed: number[]; skipped: { id: number; reason: string }[] }>(connection, 'POST', `/api/syncs/${parseId(sync, 'sync id')}/dead-letters/replay`, selectionBody(flags));
+    const path = `/api/syncs/${parseId(sync, 'sync id')}/dead-letters/replay`;
+    const result = await inOptionNames(SELECTION_OPTIONS, () => adminRequest<{ replayed: number[]; skipped: { id: number; reason: string }[] }>(connection, 'POST', path, selectionBody(flags)));
     if (flags.json) {
       write(`${JSON.stringify(result, null, 2)}\n`);
       return;
@@ -162,7 +202,8 @@ function registerDeadLetters(program: Command): void {
     for (const skipped of result.skipped) write(`  skipped ${skipped.id}: ${skipped.reason}\n`);
   }, selectionOptions);
   subcommand(group, 'drop <sync>', 'take dead letters out of the list (they stay counted as not delivered)', async (connection, sync: string, flags: SelectionFlags) => {
-    const result = await adminRequest<{ dropped: number }>(connection, 'POST', `/api/syncs/${parseId(sync, 'sync id')}/dead-letters/drop`, selectionBody(flags));
+    const path = `/api/syncs/${parseId(sync, 'sync id')}/dead-letters/drop`;
+    const result = await inOptionNames(SELECTION_OPTIONS, () => adminRequest<{ dropped: number }>(connection, 'POST', path, selectionBody(flags)));
     write(flags.json ? `${JSON.stringify(result)}\n` : `dropped ${result.dropped}\n`);
   }, selectionOptions);
 }
@@ -173,9 +214,11 @@ export function registerOperationsCommands(program: Command): void {
   subcommand(program, 'trace', "every step of an event's life per sync", trace, (c) =>
     c
       .option('--insert-id <id>', 'the event with this insert_id', repeatable)
-      .option('--user-id <id>', "the user's events (the oldest 20)", repeatable)
-      .option('--device-id <id>', "the device's events, before and after a login linked it to a user (the oldest 20)", repeatable)
-      .option('--project <id>', 'only in this project', repeatable),
+      .option('--user-id <id>', "the user's events, oldest first", repeatable)
+      .option('--device-id <id>', "the device's events, before and after a login linked it to a user, oldest first", repeatable)
+      .option('--project <id>', 'only in this project', repeatable)
+      .option('--limit <n>', 'events per page, 1 to 100 (default 20)', repeatable)
+      .option('--after <seq>', 'the next page: the events after this one (what "more: run again with --after" says)', repeatable),
   );
   registerDeadLetters(program);
 }

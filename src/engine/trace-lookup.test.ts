@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { giveAKey, isEmptyLookup, lookupQuery, readTraceLookup, repeatedParameter } from './trace-lookup.js';
+import { repeatedParameter } from '../query-params.js';
+import { giveAKey, isEmptyLookup, lookupQuery, readTraceLookup, readTracePaging } from './trace-lookup.js';
 
 describe('readTraceLookup', () => {
   it('takes each key once; an empty one is not given; keys combine', () => {
@@ -29,5 +30,15 @@ describe('readTraceLookup', () => {
   it('finds a parameter a query string gives twice', () => {
     assert.equal(repeatedParameter({ device_id: 'a', limit: ['1', '2'] }, ['device_id', 'limit']), 'limit');
     assert.equal(repeatedParameter({ device_id: 'a', other: ['1', '2'] }, ['device_id', 'limit']), undefined, 'only the names asked about');
+    assert.equal(repeatedParameter({ device_id: 'a', other: ['1', '2'] }), 'other', 'or any');
+  });
+
+  it('reads the paging: empty is not given, repeated or not a number is refused, without the look-up hint', () => {
+    assert.deepEqual(readTracePaging({}), { paging: { limit: 20 } });
+    assert.deepEqual(readTracePaging({ after: '', limit: '' }), { paging: { limit: 20 } });
+    assert.deepEqual(readTracePaging({ after: '41', limit: '5' }), { paging: { after: 41, limit: 5 } });
+    assert.deepEqual(readTracePaging({ limit: ['1', '2'] }), { problem: { field: 'limit', message: 'limit is given more than once; give it once' } });
+    assert.equal((readTracePaging({ limit: '0' }) as { problem: { message: string } }).problem.message, 'limit must be a whole number from 1 to 100');
+    assert.match((readTracePaging({ after: 'x' }, (p) => `--${p}`) as { problem: { message: string } }).problem.message, /^--after must be/);
   });
 });

@@ -2,15 +2,19 @@
  * What a trace looks events up by, read the same way by the admin API (`GET /api/trace`), the CLI
  * (`ampstream trace`, through that API) and the web UI's trace. Each face names the keys its own
  * way (`insert_id`, `--insert-id`); the rules are the same:
- * - a key given more than once is refused, naming it (which value was meant is anyone's guess);
+ * - a key given more than once is refused, naming it (which value was meant is anyone's guess), as
+ *   any parameter is (src/query-params.ts), with a hint that only the keys get;
  * - an empty value means the key is not given (the UI's form sends its empty fields);
  * - a value over 1024 characters is refused: ingestion cuts ids to 1024 characters, so no stored
  *   event has it;
  * - values are matched exactly as given, spaces included (ingestion stores ids as sent);
  * - several keys combine: an event must match every one given (user_id and device_id: the user's
- *   events from that device).
+ *   events from that device);
+ * - the events come oldest first, a page at a time (`limit`, default 20, at most 100); a reply says
+ *   where the next page starts (`next_after`, the seq of its last event), null when there is none.
  */
 import { MAX_STRING_LENGTH } from '../amplitude/limits.js';
+import { givenMoreThanOnce } from '../query-params.js';
 import type { EventQuery } from '../store/types.js';
 
 export const TRACE_KEYS = ['insert_id', 'user_id', 'device_id'] as const;
@@ -28,13 +32,45 @@ export interface TraceLookupProblem {
 export type KeyName = (key: TraceKey) => string;
 const asIs: KeyName = (key) => key;
 
-export function givenMoreThanOnce(name: string): string {
-  return `${name} is given more than once; give it once (to trace several events, trace them one at a time)`;
+/** What a look-up key given more than once is told (the hint belongs to the keys, not to `limit` or `project_id`). */
+export const KEY_REPEAT_HINT = 'to trace several events, trace them one at a time';
+export const KEY_REPEAT_HINTS: Readonly<Record<string, string>> = Object.fromEntries(TRACE_KEYS.map((key) => [key, KEY_REPEAT_HINT]));
+
+export function keyGivenMoreThanOnce(name: string): string {
+  return givenMoreThanOnce(name, KEY_REPEAT_HINT);
 }
 
-/** The first of `names` a query gives more than once (a query-string parser makes it a list). */
-export function repeatedParameter(query: Record<string, unknown>, names: readonly string[]): string | undefined {
-  return names.find((name) => Array.isArray(query[name]));
+/** Events a trace shows at a time unless asked otherwise, and at most. */
+export const TRACE_PAGE = 20;
+export const TRACE_PAGE_MAX = 100;
+
+/** Which page of a trace: at most `limit` events, oldest first, after the event with seq `after`. */
+export interface TracePaging {
+  after?: number;
+  limit: number;
+}
+
+/**
+ * The paging of a query (`after`, `limit`; the UI gives only `after`), or what is wrong with it. As
+ * with the keys, an empty value is not given and one given more than once is refused.
+ */
+export function readTracePaging(params: Record<string, unknown>, name: (parameter: 'after' | 'limit') => string = (p) => p): { paging: TracePaging } | { problem: { field: 'after' | 'limit'; message: string } } {
+  const paging: TracePaging = { limit: TRACE_PAGE };
+  for (const parameter of ['after', 'limit'] as const) {
+    const value = params[parameter];
+    if (value === undefined || value === '') continue;
+    if (Array.isArray(value)) return { problem: { field: parameter, message: givenMoreThanOnce(name(parameter)) } };
+    const text = String(value);
+    const number = /^[0-9]{1,15}$/.test(text) ? Number(text) : undefined;
+    if (parameter === 'after') {
+      if (number === undefined) return { problem: { field: parameter, message: `${name(parameter)} must be an event's seq, a whole number (the next_after of the previous page)` } };
+      paging.after = number;
+    } else {
+      if (number === undefined || number < 1 || number > TRACE_PAGE_MAX) return { problem: { field: parameter, message: `${name(parameter)} must be a whole number from 1 to ${TRACE_PAGE_MAX}` } };
+      paging.limit = number;
+    }
+  }
+  return { paging };
 }
 
 /** The lookup of a query (its insert_id, user_id and device_id), or what is wrong with it. */
@@ -43,7 +79,7 @@ export function readTraceLookup(params: Record<string, unknown>, name: KeyName =
   for (const key of TRACE_KEYS) {
     const value = params[key];
     if (value === undefined || value === '') continue;
-    if (Array.isArray(value)) return { problem: { field: key, message: givenMoreThanOnce(name(key)) } };
+    if (Array.isArray(value)) return { problem: { field: key, message: keyGivenMoreThanOnce(name(key)) } };
     if (typeof value !== 'string') return { problem: { field: key, message: `${name(key)} must be text` } };
     if (value.length > MAX_STRING_LENGTH) {
       return {

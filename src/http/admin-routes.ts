@@ -1,4 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { quoteInput } from '../visible-text.js';
+import { refuseRepeatedQuery } from '../query-params.js';
 import type { FastifyInstance } from 'fastify';
 import { AmpstreamError } from '../errors.js';
 import { parseJsonText } from '../json-text.js';
@@ -84,6 +86,8 @@ export function parseAdminJson(_request: unknown, body: string, done: (error: Er
 export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', makeAdminAuth(options.adminToken));
+  // a query parameter given twice is refused naming it, on every route (not "must be integer")
+  app.addHook('preValidation', refuseRepeatedQuery);
   // JSON only: a text/plain body (what fetch sends for a string) is a 415 that names application/json
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, parseAdminJson);
@@ -172,7 +176,7 @@ export async function adminRoutes(scope: FastifyInstance, options: AdminRoutesOp
         person = linked !== undefined ? userPerson(linked) : devicePerson(deviceId as string);
       }
       const profile = await options.store.getProfile(projectId, person);
-      if (profile === undefined) throw new AmpstreamError('not_found', `no profile for ${person}`);
+      if (profile === undefined) throw new AmpstreamError('not_found', `no profile for ${quoteInput(person, 1100)}`);
       return {
         project_id: projectId,
         person: profile.personKey,

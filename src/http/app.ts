@@ -10,14 +10,17 @@ import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { Store } from '../store/types.js';
 import { makeAdminAuth } from './admin-auth.js';
 import { adminRoutes } from './admin-routes.js';
-import { ingestRoutes } from './ingest-routes.js';
+import { answerIngestError, ingestRoutes } from './ingest-routes.js';
+import { answerInArea, areaOf, BAD_URL_MESSAGE, isBadUrl } from './areas.js';
+import { showHidden } from '../visible-text.js';
 import { answerClientError } from './client-errors.js';
 import { redactUrl } from './log-redaction.js';
 import { newRequestId } from './request-ids.js';
 import { validationError, validatorCompiler } from './validation.js';
 import type { SimulatorView } from '../simulator/server.js';
 import { SessionStore } from '../ui/session-store.js';
-import { uiRoutes } from '../ui/ui-routes.js';
+import { uiErrorHandler, uiRoutes } from '../ui/ui-routes.js';
+import type { UiDependencies } from '../ui/ui-context.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -45,6 +48,7 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 function adminError(error: FastifyError | AmpstreamError): AmpstreamError {
   if (isAmpstreamError(error)) return error;
   const fastifyError = error as FastifyError;
+  if (isBadUrl(fastifyError)) return new AmpstreamError('invalid_request', BAD_URL_MESSAGE, { field: 'path' });
   if (fastifyError.validation !== undefined) return validationError(fastifyError.validation as never, fastifyError.validationContext);
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -69,7 +73,30 @@ function adminError(error: FastifyError | AmpstreamError): AmpstreamError {
 
 /** The HTTP face of ampstream: Amplitude's ingestion endpoints, the admin API and health checks. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const uiDeps: UiDependencies = {
+    adminToken: deps.adminToken,
+    projects: deps.projects,
+    store: deps.store,
+    syncs: deps.syncs,
+    deadLetters: deps.deadLetters,
+    sessions: deps.sessions ?? new SessionStore(),
+    simulator: deps.simulator,
+    catalog: (projectId) => deps.store.catalog(projectId),
+    clock: Date.now,
+  };
+  // every error outside a route's own scope, in the shape of the area its path falls in
+  const answerError = answerInArea({
+    ingest: answerIngestError,
+    api: (error, request, reply) => {
+      const mapped = adminError(error);
+      if (mapped.status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
+      return reply.code(mapped.status).send(mapped.toBody());
+    },
+    ui: uiErrorHandler(uiDeps),
+  });
   const app = Fastify({
+    // a URL fastify cannot decode (`/2/httpapi/%zz`), before any route or hook
+    frameworkErrors: answerError,
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: newRequestId,
@@ -101,18 +128,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     else if (deps.logger.isLevelEnabled('debug')) request.log.debug(entry, 'request');
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const mapped = adminError(error);
-    if (mapped.status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'request failed');
-    return reply.code(mapped.status).send(mapped.toBody());
-  });
+  app.setErrorHandler(answerError);
   const checkAdmin = makeAdminAuth(deps.adminToken);
   app.setNotFoundHandler(async (request, reply) => {
-    if (request.url.startsWith('/api/')) {
+    const area = areaOf(request.url);
+    const path = showHidden(redactUrl(request.url).split('?')[0] as string);
+    if (area === 'api') {
       await checkAdmin(request); // an unauthenticated caller learns nothing about which routes exist
-      const error = new AmpstreamError('not_found', `no route ${request.method} ${redactUrl(request.url).split('?')[0]}`);
-      return reply.code(404).send(error.toBody());
+      throw new AmpstreamError('not_found', `no route ${request.method} ${path}`);
     }
+    if (area === 'ui') throw new AmpstreamError('not_found', `There is no page at ${path}.`);
     const result = replies.invalidPath();
     return reply.code(result.status).send(result.body);
   });
@@ -142,17 +167,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     syncs: deps.syncs,
     deadLetters: deps.deadLetters,
   });
-  await app.register(uiRoutes, {
-    prefix: '/ui',
-    adminToken: deps.adminToken,
-    projects: deps.projects,
-    store: deps.store,
-    syncs: deps.syncs,
-    deadLetters: deps.deadLetters,
-    sessions: deps.sessions ?? new SessionStore(),
-    simulator: deps.simulator,
-    catalog: (projectId) => deps.store.catalog(projectId),
-    clock: Date.now,
-  });
+  await app.register(uiRoutes, { prefix: '/ui', ...uiDeps });
   return app;
 }

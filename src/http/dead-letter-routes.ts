@@ -1,8 +1,9 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeadLetters } from '../engine/dead-letters.js';
-import { giveAKey, givenMoreThanOnce, isEmptyLookup, lookupQuery, readTraceLookup, repeatedParameter, TRACE_KEYS } from '../engine/trace-lookup.js';
-import { searchTraces } from '../engine/trace-search.js';
+import { giveAKey, isEmptyLookup, KEY_REPEAT_HINTS, lookupQuery, readTraceLookup, TRACE_PAGE, TRACE_PAGE_MAX } from '../engine/trace-lookup.js';
+import { searchTracePage } from '../engine/trace-search.js';
+import { dropEmpty } from '../query-params.js';
 import { AmpstreamError } from '../errors.js';
 import { parseIsoInstant } from '../metrics/metrics-summary.js';
 import type { DeadLetterSelection } from '../store/delivery-types.js';
@@ -93,28 +94,28 @@ export async function deadLetterRoutes(scope: FastifyInstance, options: { deadLe
             user_id: Type.Optional(Type.String()),
             device_id: Type.Optional(Type.String()),
             project_id: Type.Optional(Type.Integer({ minimum: 1 })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+            after: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: TRACE_PAGE_MAX })),
           },
           { additionalProperties: false },
         ),
       },
-      // before the schema, which would say "must be string" of a parameter given twice
-      preValidation: async (request) => {
-        const repeated = repeatedParameter(request.query as Record<string, unknown>, [...TRACE_KEYS, 'project_id', 'limit']);
-        if (repeated !== undefined) throw new AmpstreamError('invalid_request', givenMoreThanOnce(repeated), { field: repeated });
-      },
+      // a look-up key given twice gets a hint (the admin scope refuses any parameter given twice)
+      config: { repeatHints: KEY_REPEAT_HINTS },
+      // before the schema: an empty project_id, after or limit counts as not given, as an empty key does
+      preValidation: async (request) => dropEmpty(request.query as Record<string, unknown>, ['project_id', 'after', 'limit']),
     },
     async (request) => {
       const q = request.query;
       const read = readTraceLookup(q);
       if ('problem' in read) throw new AmpstreamError('invalid_request', read.problem.message, { field: read.problem.field });
       if (isEmptyLookup(read.lookup)) throw new AmpstreamError('invalid_request', giveAKey(), { field: 'insert_id' });
-      const traces = await searchTraces(store, {
-        ...(q.project_id === undefined ? {} : { projectId: q.project_id }),
-        ...lookupQuery(read.lookup),
-        limit: q.limit ?? 20,
-      });
-      return { events: traces };
+      const page = await searchTracePage(
+        store,
+        { ...(q.project_id === undefined ? {} : { projectId: q.project_id }), ...lookupQuery(read.lookup) },
+        { ...(q.after === undefined ? {} : { after: q.after }), limit: q.limit ?? TRACE_PAGE },
+      );
+      return { events: page.traces, next_after: page.nextAfter };
     },
   );
 }

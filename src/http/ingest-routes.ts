@@ -6,6 +6,7 @@ import { BATCH_BODY_LIMIT, HTTP_V2_BODY_LIMIT, IDENTIFY_BODY_LIMIT } from '../am
 import { replies, type AmplitudeReply } from '../amplitude/responses.js';
 import { setOwn } from '../amplitude/plain-data.js';
 import type { IngestService } from '../engine/ingest-service.js';
+import { areaOf, isBadUrl } from './areas.js';
 import { decodeBody } from './content-encoding.js';
 
 /** Marks a body that arrived with a content type the route does not read. */
@@ -39,6 +40,7 @@ function isJsonContentType(contentType: string | undefined): boolean {
  */
 function ingestErrorReply(error: FastifyError): AmplitudeReply {
   const code = error.code ?? '';
+  if (isBadUrl(error)) return replies.invalidUrl();
   if (error.statusCode === 413 || code === 'FST_ERR_CTP_BODY_TOO_LARGE' || code.startsWith('FST_REQ_FILE_TOO_LARGE')) {
     return replies.payloadTooLarge();
   }
@@ -124,16 +126,30 @@ function formFields(fields: Record<string, unknown>): Record<string, unknown> {
   return result;
 }
 
+/** Any error of a request in the ingest area, in Amplitude's shape (logged; never a 500). */
+export function answerIngestError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const result = ingestErrorReply(error);
+  if (result.status >= 500) request.log.error({ err: error }, 'ingest request failed');
+  else request.log.info({ code: error.code, status: result.status }, 'ingest request refused');
+  return send(reply, result);
+}
+
+/**
+ * CORS of the ingest area. Browsers post from any origin (the browser SDKs, as to Amplitude's
+ * endpoints). The plugin's preflight route is `OPTIONS *`, so the admin API and the UI are excluded
+ * by path: their OPTIONS requests get their area's 404. A preflight without `Origin` or
+ * `Access-Control-Request-Method` (no browser sends one) is answered like one with them, a 204:
+ * browsers always send both, and a plain-text 400 would be the one reply here without `code`.
+ */
+const ingestCors = {
+  delegator: (request: FastifyRequest, callback: (error: Error | null, options: object) => void) =>
+    callback(null, areaOf(request.url) === 'ingest' ? { origin: '*', methods: ['POST', 'GET', 'OPTIONS'], maxAge: 86_400, strictPreflight: false } : { origin: false }),
+};
+
 /** Registers the Amplitude-compatible endpoints with Amplitude's error shapes. */
 export async function ingestRoutes(app: FastifyInstance, options: { ingest: IngestService }): Promise<void> {
-  // Browsers post from any origin (the browser SDKs, as to Amplitude's endpoints); the admin API gets no CORS.
-  await app.register(cors, { origin: '*', methods: ['POST', 'GET', 'OPTIONS'], maxAge: 86_400 });
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const result = ingestErrorReply(error);
-    if (result.status >= 500) request.log.error({ err: error }, 'ingest request failed');
-    else request.log.info({ code: error.code, status: result.status }, 'ingest request refused');
-    return send(reply, result);
-  });
+  await app.register(cors, ingestCors);
+  app.setErrorHandler(answerIngestError);
   await app.register(async (scope) => uploadRoutes(scope, options.ingest));
   await app.register(async (scope) => identifyRoutes(scope, options.ingest));
 }

@@ -4,6 +4,7 @@
  * space, decimal point or exponent, which `Number()` would accept (`Number(' 1')` is 1).
  */
 import { AmpstreamError, isAmpstreamError } from '../errors.js';
+import { quoteInput } from '../visible-text.js';
 import type { SyncRecord } from '../store/delivery-types.js';
 import type { UiDependencies } from './ui-context.js';
 
@@ -12,15 +13,9 @@ export function parseId(text: unknown): number | undefined {
   return typeof text === 'string' && /^[0-9]{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
-/** What was asked, as a not-found message quotes it (the page escapes it; a long one is cut). */
-function quoted(text: unknown): string {
-  const value = String(text);
-  return `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
-}
-
 /** The 404 for an id (as written in the URL) that names no `kind`. */
 export function noSuch(kind: 'sync' | 'project', text: unknown): AmpstreamError {
-  return new AmpstreamError('not_found', `No ${kind} with id ${quoted(text)}.`);
+  return new AmpstreamError('not_found', `No ${kind} with id ${quoteInput(text)}.`);
 }
 
 /** The sync that the id of a URL names, or a 404 quoting the id as written. */

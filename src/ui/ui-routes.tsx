@@ -5,6 +5,9 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import qs from 'qs';
 import { AmpstreamError, isAmpstreamError } from '../errors.js';
+import { BAD_URL_MESSAGE, isBadUrl } from '../http/areas.js';
+import { showHidden } from '../visible-text.js';
+import { refuseRepeatedQuery } from '../query-params.js';
 import { assetRoutes, loadAssets } from './assets.js';
 import { sendFragment, sendPage } from './html.js';
 import { Layout, Notice } from './layout.js';
@@ -85,13 +88,22 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'same-origin',
 };
 
-/** The error page (or, for htmx, a fragment) for anything a UI route throws. Never a stack trace. */
-function uiErrorHandler(deps: UiDependencies) {
+/**
+ * The error page (or, for htmx, a fragment) for anything a UI route throws, and for what fastify
+ * refuses before any UI route runs (a URL it cannot decode). Never a stack trace.
+ */
+export function uiErrorHandler(deps: UiDependencies) {
   return (error: FastifyError | AmpstreamError, request: FastifyRequest, reply: FastifyReply) => {
     let status: number;
     let message: string;
     const code = (error as FastifyError).code;
-    if (code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') {
+    // also when fastify answered before the UI's scope (and its onSend hook) was reached
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    reply.header('cache-control', 'no-store');
+    if (isBadUrl(error as FastifyError)) {
+      status = 400;
+      message = `This address is not valid: ${BAD_URL_MESSAGE.replace(/^the URL path is not valid: /, '')}. Check the link.`;
+    } else if (code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') {
       status = 403;
       message = 'This form has expired or did not come from this site. Reload the page and try again.';
     } else if (isAmpstreamError(error)) {
@@ -106,7 +118,9 @@ function uiErrorHandler(deps: UiDependencies) {
       request.log.error({ err: error }, 'UI request failed');
     }
     if (isHtmx(request)) return sendFragment(reply, <Notice kind="error">{message}</Notice>, status);
-    const context = deps.sessions.touch(request.cookies?.[SESSION_COOKIE]) ? pageContext(reply, deps) : null;
+    // before the UI's scope (a URL fastify cannot decode) there are no cookies and no CSRF tokens
+    const inScope = typeof reply.generateCsrf === 'function';
+    const context = inScope && deps.sessions.touch(request.cookies?.[SESSION_COOKIE]) ? pageContext(reply, deps) : null;
     return sendPage(
       reply,
       <Layout title={status === 404 ? 'Not found' : 'Something is wrong'} section="none" context={context}>
@@ -161,12 +175,14 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDependencies): Prom
       app.csrfProtection(request, reply, (error?: Error) => (error === undefined ? resolve() : reject(error)));
     });
   });
+  // a query parameter given twice is refused naming it, as the admin API does (`?project=1&project=2`)
+  app.addHook('preValidation', refuseRepeatedQuery);
   app.setErrorHandler(uiErrorHandler(deps));
   app.setNotFoundHandler(async (request) => {
     if (!isPublic(request) && !deps.sessions.touch(request.cookies[SESSION_COOKIE])) {
       throw new AmpstreamError('not_found', 'Sign in first.');
     }
-    throw new AmpstreamError('not_found', `There is no page at ${request.url.split('?')[0]}.`);
+    throw new AmpstreamError('not_found', `There is no page at ${showHidden(request.url.split('?')[0] as string)}.`);
   });
 
   assetRoutes(app, loadAssets());

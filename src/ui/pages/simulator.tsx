@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { quoteInput } from '../../visible-text.js';
 import { AmpstreamError } from '../../errors.js';
 import type { SimulatorView } from '../../simulator/server.js';
 import type { ActivityEntry, StoredEvent, StoredPerson } from '../../simulator/workspace-state.js';
@@ -155,9 +156,9 @@ export function simulatorPage(app: FastifyInstance, deps: UiDependencies): void 
       throw new AmpstreamError('not_found', 'The simulator is not running in this server: start it with `ampstream serve --simulator`.');
     }
     const siteId = request.query.site ?? (simulator.workspaces[0]?.siteId as string);
-    if (!simulator.workspaces.some((w) => w.siteId === siteId)) throw new AmpstreamError('not_found', `The simulator has no workspace ${siteId}.`);
+    if (!simulator.workspaces.some((w) => w.siteId === siteId)) throw new AmpstreamError('not_found', `The simulator has no workspace ${quoteInput(siteId)}.`);
     const person = request.query.person === undefined ? undefined : simulator.person({ cio_id: request.query.person }, siteId);
-    if (request.query.person !== undefined && person === undefined) throw new AmpstreamError('not_found', `No person with cio_id ${request.query.person}.`);
+    if (request.query.person !== undefined && person === undefined) throw new AmpstreamError('not_found', `No person with cio_id ${quoteInput(request.query.person)}.`);
     return sendPage(
       reply,
       <SimulatorPage

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import type { SyncDetails } from '../../../engine/sync-service.js';
 import type { DeliveryCounts, DeliveryRecord, FailureGroup } from '../../../store/delivery-types.js';
-import { Layout, type PageContext } from '../../layout.js';
+import { Layout, Notice, type PageContext } from '../../layout.js';
 import { DeadLetterSection, type DeadLetterView } from './dead-letters.js';
 import { ErrorCategoriesSection, PendingRetriesSection } from './failures.js';
 import { MetricsSection, type MetricsView } from './metrics.js';
@@ -21,6 +21,8 @@ interface DeliveryPageProps {
   retries: DeliveryRecord[];
   deadLetters: DeadLetterView;
   now: number;
+  /** What the page says of a `?period=` it does not know (it shows the default period). */
+  periodNotice?: string | undefined;
 }
 
 export function DeliveryPage(props: DeliveryPageProps) {
@@ -29,6 +31,7 @@ export function DeliveryPage(props: DeliveryPageProps) {
     <Layout title={sync.config.name} section="syncs" context={context}>
       <SyncHeader sync={sync} projectName={props.projectName} counts={props.counts} oldestPendingAt={props.oldestPendingAt} deadLetters={props.deadLetters.total} now={props.now} />
       <PeriodForm syncId={sync.id} period={metrics.period} />
+      {props.periodNotice !== undefined && <Notice kind="info">{props.periodNotice}</Notice>}
       <MetricsSection view={metrics} />
       <ErrorCategoriesSection groups={props.groups} />
       <PendingRetriesSection retries={props.retries} now={props.now} />

@@ -1,5 +1,6 @@
 /** The periods the delivery page summarizes: which ones it offers, their labels, the page's URL for one, and the form that picks one. */
 import type { TimePeriod } from '../../../metrics/metrics-summary.js';
+import { quoteInput } from '../../../visible-text.js';
 import { SelectWithShowButton } from '../../components.js';
 
 /** The periods the page offers (the summary API's, but CUSTOM). */
@@ -18,6 +19,12 @@ const DEFAULT_PERIOD: Period = 'ONE_HOUR';
 /** The period a request names, or the default one. */
 export function periodOf(value: unknown): Period {
   return PERIODS.find((p) => p === value) ?? DEFAULT_PERIOD;
+}
+
+/** What the page says of a period it does not know (`?period=abc`): it shows the default one instead. */
+export function unknownPeriodNotice(value: unknown): string | undefined {
+  if (value === undefined || value === '' || PERIODS.some((p) => p === value)) return undefined;
+  return `Unknown period ${quoteInput(value)}; showing the ${PERIOD_LABELS[DEFAULT_PERIOD].toLowerCase()}.`;
 }
 
 /** The delivery page of a sync, showing a period (the default one needs no query). */

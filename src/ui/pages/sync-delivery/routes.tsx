@@ -9,7 +9,7 @@ import { loadDeadLetters } from './dead-letters.js';
 import { loadPendingRetries } from './failures.js';
 import { loadMetrics, MetricsSection } from './metrics.js';
 import { DeliveryPage, DropConfirmPage, TracePage } from './page.js';
-import { periodOf } from './period.js';
+import { periodOf, unknownPeriodNotice } from './period.js';
 import { findTraces, traceQueryOf, TraceResults } from './trace.js';
 
 /** The sync of a URL, or a 404 page for an id that names none. */
@@ -47,6 +47,7 @@ export function syncDeliveryPages(app: FastifyInstance, deps: UiDependencies): v
         retries={retries}
         deadLetters={await loadDeadLetters(deps, sync.id, period, after, takeNotice(deps, request, sync.id))}
         now={deps.clock()}
+        periodNotice={unknownPeriodNotice(request.query.period)}
       />,
     );
   });
@@ -80,7 +81,8 @@ export function syncDeliveryPages(app: FastifyInstance, deps: UiDependencies): v
     return answerDeadLetters(deps, request, reply, sync.id, period, { kind: dropped > 0 ? 'ok' : 'info', text: dropNotice(dropped) });
   });
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/syncs/:id/trace', async (request, reply) => {
+  // a parameter given twice: the page with the form and what is wrong (traceQueryOf reads it)
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/syncs/:id/trace', { config: { readsRepeatedQuery: true } }, async (request, reply) => {
     const sync = await loadSync(deps, request.params.id);
     const query = traceQueryOf(request.query);
     const found = await findTraces(deps, sync.config.project_id, query);

@@ -1,16 +1,15 @@
 /** The delivery page's event trace: the search by insert ID, user ID or device ID, and each event's steps per sync of its project. */
 import { MAX_STRING_LENGTH } from '../../../amplitude/limits.js';
 import type { EventTrace, SyncTrace, TraceStep } from '../../../engine/event-trace.js';
-import { isEmptyLookup, lookupQuery, readTraceLookup, TRACE_KEYS, type TraceKey, type TraceLookup } from '../../../engine/trace-lookup.js';
-import { searchTraces } from '../../../engine/trace-search.js';
+import { isEmptyLookup, lookupQuery, readTraceLookup, readTracePaging, TRACE_KEYS, TRACE_PAGE, type TraceKey, type TraceLookup } from '../../../engine/trace-lookup.js';
+import { searchTracePage } from '../../../engine/trace-search.js';
+import { givenMoreThanOnce, repeatedParameter } from '../../../query-params.js';
+import { showHidden } from '../../../visible-text.js';
 import { DataTable } from '../../components.js';
 import { formatCount, formatTime } from '../../format.js';
 import { Notice } from '../../layout.js';
 import type { UiDependencies } from '../../ui-context.js';
 import { DEAD_LETTER_CAUSES, errorSummary } from './delivery-labels.js';
-
-/** Events a trace search shows. */
-const TRACE_LIMIT = 20;
 
 /** What a person calls each key, in a sentence (the form's labels start with a capital). */
 const KEY_WORDS: Record<TraceKey, string> = { insert_id: 'insert ID', user_id: 'user ID', device_id: 'device ID' };
@@ -20,6 +19,8 @@ export interface TraceQuery {
   /** What the form shows: each key as given ('' when not given, or given more than once). */
   values: Record<TraceKey, string>;
   lookup: TraceLookup;
+  /** The page asked for: the events after this seq (the "Show the next" link's). */
+  after?: number;
   /** What is wrong with the request (a key given twice, a value too long), for a person to read. */
   problem?: string;
 }
@@ -30,22 +31,39 @@ export const NO_TRACE_QUERY: TraceQuery = { values: { insert_id: '', user_id: ''
 export function traceQueryOf(params: Record<string, unknown>): TraceQuery {
   const values = Object.fromEntries(TRACE_KEYS.map((key) => [key, typeof params[key] === 'string' ? params[key] : ''])) as Record<TraceKey, string>;
   const read = readTraceLookup(params);
-  return 'problem' in read ? { values, lookup: {}, problem: read.problem.message } : { values, lookup: read.lookup };
+  if ('problem' in read) return { values, lookup: {}, problem: read.problem.message };
+  // the keys above say it with their hint; any other parameter given twice is refused too
+  const repeated = repeatedParameter(params);
+  if (repeated !== undefined) return { values, lookup: {}, problem: givenMoreThanOnce(repeated) };
+  // the UI shows TRACE_PAGE events at a time; only `after` is read (a `limit` is the API's)
+  const paging = readTracePaging({ after: params.after });
+  if ('problem' in paging) return { values, lookup: {}, problem: paging.problem.message };
+  return paging.paging.after === undefined ? { values, lookup: read.lookup } : { values, lookup: read.lookup, after: paging.paging.after };
+}
+
+/** The trace page of a search, from the events after `after` (none: the first page). */
+function traceUrl(syncId: number, lookup: TraceLookup, after?: number): string {
+  const query = new URLSearchParams(lookup);
+  if (after !== undefined) query.set('after', String(after));
+  return `/ui/syncs/${syncId}/trace?${query}`;
 }
 
 export interface TraceFound {
   traces: EventTrace[];
+  /** Where the next page starts (the seq of the last event shown), null when no event follows. */
+  nextAfter: number | null;
   /** The user a looked-up device belongs to now: the latest event that carried both ids (a login) linked them. */
   deviceUser?: string;
 }
 
-/** The traces of the project's events a search finds (the first TRACE_LIMIT), or undefined when it asks for nothing. */
+/** A page (TRACE_PAGE events, oldest first) of the traces of the project's events a search finds, or undefined when it asks for nothing. */
 export async function findTraces(deps: UiDependencies, projectId: number, query: TraceQuery): Promise<TraceFound | undefined> {
   if (query.problem !== undefined || isEmptyLookup(query.lookup)) return undefined;
-  const traces = await searchTraces(deps.store, { projectId, ...lookupQuery(query.lookup), limit: TRACE_LIMIT });
+  const page = await searchTracePage(deps.store, { projectId, ...lookupQuery(query.lookup) }, { ...(query.after === undefined ? {} : { after: query.after }), limit: TRACE_PAGE });
+  const found = { traces: page.traces, nextAfter: page.nextAfter };
   const device = query.lookup.device_id;
   const deviceUser = device === undefined ? undefined : await deps.store.getDeviceLink(projectId, device);
-  return deviceUser === undefined ? { traces } : { traces, deviceUser };
+  return deviceUser === undefined ? found : { ...found, deviceUser };
 }
 
 function TraceForm({ syncId, query }: { syncId: number; query: TraceQuery }) {
@@ -140,7 +158,7 @@ function SyncSteps({ trace, current }: { trace: SyncTrace; current: boolean }) {
 
 /** "user ID “a” and device ID “b”": the keys a search gave, in words. */
 function askedFor(lookup: TraceLookup): string {
-  const parts = TRACE_KEYS.filter((key) => lookup[key] !== undefined).map((key) => `${KEY_WORDS[key]} “${lookup[key]}”`);
+  const parts = TRACE_KEYS.filter((key) => lookup[key] !== undefined).map((key) => `${KEY_WORDS[key]} “${showHidden(lookup[key] as string)}”`);
   return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
@@ -159,11 +177,23 @@ export function TraceResults({ syncId, query, found }: { syncId: number; query: 
   if (found === undefined) return <p class="hint">Give an insert ID, a user ID or a device ID to see what became of an event.</p>;
   const { traces } = found;
   const asked = askedFor(query.lookup);
-  if (traces.length === 0) return <Notice kind="info">No event of this sync's project has {asked}.</Notice>;
+  const first = query.after === undefined;
+  if (traces.length === 0) {
+    if (first) return <Notice kind="info">No event of this sync's project has {asked}.</Notice>;
+    return (
+      <div>
+        <Notice kind="info">No more events with {asked}.</Notice>
+        <TracePager syncId={syncId} query={query} found={found} />
+      </div>
+    );
+  }
+  const count = `${formatCount(traces.length)} event${traces.length === 1 ? '' : 's'}`;
   return (
     <div>
       <p role="status">
-        {traces.length === TRACE_LIMIT ? `The first ${TRACE_LIMIT} (oldest)` : formatCount(traces.length)} event{traces.length === 1 ? '' : 's'} with {asked}.
+        {first && found.nextAfter === null
+          ? `${count} with ${asked}.`
+          : `${first ? `The first ${count}` : `${count}`} with ${asked}, oldest first${first ? '' : ` (after event #${query.after})`}${found.nextAfter === null ? '; no more follow.' : '; more follow.'}`}
       </p>
       {found.deviceUser !== undefined && query.lookup.device_id !== undefined && <DeviceUser syncId={syncId} device={query.lookup.device_id} user={found.deviceUser} />}
       {traces.map((trace) => (
@@ -198,7 +228,20 @@ export function TraceResults({ syncId, query, found }: { syncId: number; query: 
             ))}
         </article>
       ))}
+      <TracePager syncId={syncId} query={query} found={found} />
     </div>
+  );
+}
+
+/** The links between pages: the next page (when more follow) and back to the first. */
+function TracePager({ syncId, query, found }: { syncId: number; query: TraceQuery; found: TraceFound }) {
+  if (found.nextAfter === null && query.after === undefined) return null;
+  return (
+    <p class="pager">
+      {found.nextAfter !== null && <a href={traceUrl(syncId, query.lookup, found.nextAfter)}>Show the next {TRACE_PAGE}</a>}
+      {found.nextAfter !== null && query.after !== undefined && ' · '}
+      {query.after !== undefined && <a href={traceUrl(syncId, query.lookup)}>Back to the first {TRACE_PAGE}</a>}
+    </p>
   );
 }
 
