@@ -181,7 +181,7 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     }
     if (config.configFile !== undefined) {
       const applied = await applySyncConfigFile(config.configFile, syncs);
-      announce(`syncs from ${config.configFile}: ${applied.created.length} created, ${applied.updated.length} updated`);
+      announce(`syncs from ${config.configFile}: ${applied.created.length} created, ${applied.updated.length} updated, ${applied.unchanged.length} unchanged`);
     }
     await engine?.start();
     await app.listen({ port: config.port, host: config.host });

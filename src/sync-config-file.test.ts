@@ -140,4 +140,18 @@ describe('serve --config applies the whole file or nothing of it', () => {
     const after = await snapshot(store);
     assert.deepEqual(after.map((s) => [s.name, s.enabled, s.revision]), [['prod', false, 2], ['New', true, 1]]);
   });
+
+  it('leaves a sync the file does not change as it is: same revision, pause kept, the engine not told', async () => {
+    const { store, projectId, syncs, changed } = await setup();
+    const path = file({ syncs: [{ name: 'Prod', project_id: projectId, customerio }] });
+    const [id] = (await applySyncConfigFile(path, syncs)).created;
+    await store.setSyncPause(id!, { reason: 'Unauthorized request', problem: 'credentials_rejected', since: 1 });
+    const before = await snapshot(store);
+    changed.length = 0;
+    const again = await applySyncConfigFile(path, syncs);
+    assert.deepEqual([again.created, again.updated, again.unchanged], [[], [], [id]]);
+    assert.deepEqual(await snapshot(store), before, 'revision and updated_at as they were');
+    assert.ok((await store.getSync(id!))?.pause, 'a pause stays: only a change of settings retries');
+    assert.deepEqual(changed, []);
+  });
 });

@@ -20,6 +20,8 @@ import { parseJsonText } from './json-text.js';
 export interface ConfigFileResult {
   created: number[];
   updated: number[];
+  /** Syncs the file holds as they are stored: not saved again (their revision and a pause stay). */
+  unchanged: number[];
 }
 
 /** A sync with its `env:NAME` key read from the environment. Errors name the field within the sync, as validation does. */
@@ -130,7 +132,7 @@ export async function applySyncConfigFile(path: string, syncs: SyncService, env:
   if (problems.length > 0) throw refusal(path, problems);
   try {
     const saved = await syncs.saveAll(checked);
-    return { created: saved.created.map((s) => s.id), updated: saved.updated.map((s) => s.id) };
+    return { created: saved.created.map((s) => s.id), updated: saved.updated.map((s) => s.id), unchanged: saved.unchanged.map((s) => s.id) };
   } catch (error) {
     if (!isAmpstreamError(error)) throw error;
     throw new AmpstreamError('config_invalid', `${path}: ${error.message}`, { field: 'config', cause: error });

@@ -275,7 +275,7 @@ describe('ampstream serve --config', () => {
     writeFileSync(path, JSON.stringify({ syncs: [sync] }));
     const env = { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN, AMPSTREAM_CUSTOMERIO_URL: sim.url, TEST_CIO_API_KEY: KEY };
     try {
-      for (const applied of ['1 created, 0 updated', '0 created, 1 updated']) {
+      for (const applied of ['1 created, 0 updated, 0 unchanged', '0 created, 0 updated, 1 unchanged']) {
         const started = await startServerProcess(configDir, env, ['--config', path]);
         try {
           assert.match(started.stderr(), new RegExp(`syncs from .*syncs\\.json: ${applied}`));

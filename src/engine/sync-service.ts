@@ -142,7 +142,7 @@ export class SyncService {
       throw new AmpstreamError('invalid_request', 'project_id: a sync cannot move to another project', { field: 'project_id' });
     }
     await this.checkProjectAndName(config, current);
-    if (config.enabled === current.enabled && isDeepStrictEqual(config, current.config)) return current;
+    if (leavesAsIs(config, current)) return current;
     const updated = await this.store.updateSync(id, {
       config: config as unknown as SyncRecord['config'],
       enabled: config.enabled,
@@ -178,9 +178,12 @@ export class SyncService {
   /**
    * Saves checked syncs in one store transaction, all or none: when a sync to replace was deleted
    * or changed since it was checked, nothing is saved (a 404 or 412). Then tells the delivery
-   * engine of each, as `create` and `update` do.
+   * engine of each, as `create` and `update` do. A sync whose settings the check left as they are
+   * is not saved (`unchanged`), as `update` does: its revision and a pause stay.
    */
-  async saveAll(syncs: readonly CheckedSync[]): Promise<{ created: SyncRecord[]; updated: SyncRecord[] }> {
+  async saveAll(all: readonly CheckedSync[]): Promise<{ created: SyncRecord[]; updated: SyncRecord[]; unchanged: SyncRecord[] }> {
+    const unchanged = all.flatMap(({ config, current }) => (current !== undefined && leavesAsIs(config, current) ? [current] : []));
+    const syncs = all.filter(({ current }) => !unchanged.includes(current as SyncRecord));
     const now = this.clock();
     const stored = (config: SyncConfig) => config as unknown as SyncRecord['config'];
     const saved = await this.store.saveSyncs({
@@ -196,7 +199,7 @@ export class SyncService {
       throw staleRevision(saved.current, syncs.flatMap(({ current }) => (current?.id === saved.current.id ? [current.revision] : [])));
     }
     for (const sync of [...saved.created, ...saved.updated]) await this.onChange(sync.id);
-    return { created: saved.created, updated: saved.updated };
+    return { created: saved.created, updated: saved.updated, unchanged };
   }
 
   setEnabled(id: number, enabled: boolean): Promise<SyncRecord> {
@@ -250,4 +253,9 @@ export class SyncService {
   counts(id: number): Promise<DeliveryCounts> {
     return this.store.deliveryCounts(id);
   }
+}
+
+/** Whether validated settings are the ones a sync has stored (so saving them would change nothing). */
+function leavesAsIs(config: SyncConfig, current: SyncRecord): boolean {
+  return config.enabled === current.enabled && isDeepStrictEqual(config, current.config);
 }
