@@ -58,7 +58,7 @@ describe('names people give projects and syncs are unique, whatever the case or 
     const existing = await syncs.create({ name: 'Prod', project_id: projectId, customerio });
     const path = join(dir, 'syncs.json');
     writeFileSync(path, JSON.stringify({ syncs: [{ name: ' prod ', project_id: projectId, customerio, enabled: false }] }));
-    assert.deepEqual(await applySyncConfigFile(path, syncs), { created: [], updated: [existing.id] });
+    assert.deepEqual(await applySyncConfigFile(path, syncs), { created: [], updated: [existing.id], unchanged: [] });
     const [only, ...others] = await syncs.list(projectId);
     assert.equal(others.length, 0);
     assert.equal((only?.config as { name: string }).name, 'prod');
