@@ -131,6 +131,22 @@ describe('POST /2/httpapi and /batch', () => {
     assert.deepEqual(await stored('user_id=http-bad-ok'), []);
   });
 
+  it('removes a too-short id when the event keeps a valid other id, as Amplitude does, on both endpoints', async () => {
+    for (const path of ['/2/httpapi', '/batch']) {
+      const device = `short-uid-dev-${path.length}`;
+      const reply = await postJson(`${service.url}${path}`, {
+        api_key: service.apiKey,
+        events: [{ user_id: 'ab', device_id: device, event_type: 'Kept', insert_id: `short-uid-${path}` }],
+      });
+      assertCode(reply, 200);
+      assert.equal(reply.body.events_ingested, 1);
+      const events = await stored(`device_id=${device}`);
+      assert.equal(events.length, 1, path);
+      assert.equal(events[0].user_id, null, 'the short user_id is removed');
+      assert.equal(Object.hasOwn(events[0].payload, 'user_id'), false);
+    }
+  });
+
   it('caps /2/httpapi bodies at 1 MB and /batch at 20 MB with 413 "Payload too large"', async () => {
     const events = (n: number, pad: number) =>
       Array.from({ length: n }, (_, i) => ({ user_id: 'http-size-user', event_type: 'x', insert_id: `size-${n}-${i}`, event_properties: { pad: 'p'.repeat(pad) } }));
