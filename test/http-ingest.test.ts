@@ -162,12 +162,18 @@ describe('POST /2/httpapi and /batch', () => {
     assertCode(huge, 413);
   });
 
-  it('takes at most 1999 events a request', async () => {
+  it('takes fewer than 2000 events on /2/httpapi ("< 2000") and up to 2000 on /batch ("2000 per batch")', async () => {
     const events = (n: number) => Array.from({ length: n }, () => ({ device_id: 'http-count-dev', event_type: 'x' }));
-    assertCode(await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(1999) }), 200);
-    const reply = await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(2000) });
-    assertCode(reply, 413);
-    assert.equal(reply.body.error, 'Payload too large');
+    assertCode(await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: events(1999) }), 200);
+    const v2 = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: events(2000) });
+    assertCode(v2, 413);
+    assert.equal(v2.body.error, 'Payload too large');
+    const batch = await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(2000) });
+    assertCode(batch, 200);
+    assert.equal(batch.body.events_ingested, 2000);
+    const over = await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(2001) });
+    assertCode(over, 413);
+    assert.equal(over.body.error, 'Payload too large');
   });
 
   it('refuses a bad options.min_id_length', async () => {

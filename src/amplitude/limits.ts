@@ -20,8 +20,12 @@ export const MAX_EVENT_PROPERTY_STRING_LENGTH = 100_000;
 /** Properties may nest at most this deep. */
 export const MAX_PROPERTY_DEPTH = 40;
 
-/** A request must carry fewer than this many events (and identifications). */
-export const MAX_EVENTS_PER_REQUEST = 2000;
+/** Most events one HTTP V2 request may carry: "< 2000" events a request (reference §3.4). */
+export const HTTP_V2_MAX_EVENTS = 1999;
+/** Most events one Batch request may carry: "2000 per batch" (reference §3.4). */
+export const BATCH_MAX_EVENTS = 2000;
+/** The Identify API's limit is not documented; identifications are held to HTTP V2's. */
+export const IDENTIFY_MAX_IDENTIFICATIONS = HTTP_V2_MAX_EVENTS;
 
 /** Body limits in bytes: HTTP V2 "< 1 MB", Batch "<= 20 MB". */
 export const HTTP_V2_BODY_LIMIT = 1024 * 1024;
