@@ -162,6 +162,43 @@ describe('POST /2/httpapi and /batch', () => {
     assertCode(huge, 413);
   });
 
+  it('takes /2/httpapi bodies under 1 MB (999,999 bytes, not 1,000,000) and /batch bodies up to 20 MB (20,000,000 bytes, not one more)', async () => {
+    /** A valid body of exactly `size` bytes: one event, padded with JSON whitespace. */
+    const bodyOf = (size: number, device: string) => {
+      const json = JSON.stringify({ api_key: service.apiKey, events: [{ device_id: device, event_type: 'Sized' }] });
+      assert.ok(size > json.length);
+      const body = json + ' '.repeat(size - json.length);
+      assert.equal(Buffer.byteLength(body), size);
+      return body;
+    };
+    const cases: Array<[string, number, number]> = [
+      ['/2/httpapi', 999_999, 200],
+      ['/2/httpapi', 1_000_000, 413],
+      ['/2/httpapi', 1_000_001, 413],
+      ['/batch', 19_999_999, 200],
+      ['/batch', 20_000_000, 200],
+      ['/batch', 20_000_001, 413],
+    ];
+    for (const [path, size, status] of cases) {
+      const reply = await postJson(`${service.url}${path}`, bodyOf(size, `sized-dev-${size}`));
+      assertCode(reply, status);
+      if (status === 413) assert.equal(reply.body.error, 'Payload too large');
+      else assert.equal(reply.body.payload_size_bytes, size);
+    }
+  });
+
+  it('applies the byte limits to the decoded body of a compressed request, at the same boundaries', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const json = JSON.stringify({ api_key: service.apiKey, events: [{ device_id: 'sized-gzip-dev', event_type: 'Sized' }] });
+    const gzipOf = (size: number) => gzipSync(Buffer.from(json + ' '.repeat(size - json.length)));
+    const send = (path: string, size: number) =>
+      request(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipOf(size) });
+    assertCode(await send('/2/httpapi', 999_999), 200);
+    assertCode(await send('/2/httpapi', 1_000_000), 413);
+    assertCode(await send('/batch', 20_000_000), 200);
+    assertCode(await send('/batch', 20_000_001), 413);
+  });
+
   it('takes fewer than 2000 events on /2/httpapi ("< 2000") and up to 2000 on /batch ("2000 per batch")', async () => {
     const events = (n: number) => Array.from({ length: n }, () => ({ device_id: 'http-count-dev', event_type: 'x' }));
     assertCode(await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: events(1999) }), 200);

@@ -27,9 +27,14 @@ export const BATCH_MAX_EVENTS = 2000;
 /** The Identify API's limit is not documented; identifications are held to HTTP V2's. */
 export const IDENTIFY_MAX_IDENTIFICATIONS = HTTP_V2_MAX_EVENTS;
 
-/** Body limits in bytes: HTTP V2 "< 1 MB", Batch "<= 20 MB". */
-export const HTTP_V2_BODY_LIMIT = 1024 * 1024;
-export const BATCH_BODY_LIMIT = 20 * 1024 * 1024;
+/**
+ * Largest bodies accepted, in bytes (of the decoded body when compressed). The reference (§3.4)
+ * gives HTTP V2 "< 1 MB" and Batch "≤ 20 MB" without defining MB; we read MB as 1,000,000 bytes
+ * (SI), the stricter reading, so whatever ampstream accepts Amplitude accepts too. An SDK that
+ * gets a 413 halves its batch and resends, so nothing is lost at the margin.
+ */
+export const HTTP_V2_BODY_LIMIT = 1_000_000 - 1;
+export const BATCH_BODY_LIMIT = 20_000_000;
 /** The Identify API's limit is not documented; we accept what Batch accepts. */
 export const IDENTIFY_BODY_LIMIT = BATCH_BODY_LIMIT;
 
