@@ -79,6 +79,15 @@ describe('validateEvents', () => {
     });
   });
 
+  it('accepts whitespace-only event_type and ids as sent: Amplitude forbids only empty ones', () => {
+    const [event] = accepted([{ user_id: '      ', device_id: '   \t ', event_type: '   ' }]);
+    assert.equal(event?.eventType, '   ', 'not trimmed');
+    assert.equal(event?.userId, '      ');
+    assert.equal(event?.deviceId, '   \t ');
+    // length counts the spaces: three spaces are a too-short id like any 3-character id
+    assert.deepEqual(problems([{ user_id: '   ', event_type: 'x' }]).invalidIdLengths, { user_id: [0] });
+  });
+
   it('refuses the reserved invalid ids, whatever their case', () => {
     for (const id of ['anonymous', 'NULL', 'None', 'n/a', 'undefined', 'unknown', '00000000-0000-0000-0000-000000000000', 'lmy47d', '""', '{}', 'nil']) {
       assert.deepEqual(problems([{ user_id: id, event_type: 'x' }], 1).invalidFields, { user_id: [0] }, id);
