@@ -131,6 +131,22 @@ describe('POST /2/httpapi and /batch', () => {
     assert.deepEqual(await stored('user_id=http-bad-ok'), []);
   });
 
+  it('removes a too-short id when the event keeps a valid other id, as Amplitude does, on both endpoints', async () => {
+    for (const path of ['/2/httpapi', '/batch']) {
+      const device = `short-uid-dev-${path.length}`;
+      const reply = await postJson(`${service.url}${path}`, {
+        api_key: service.apiKey,
+        events: [{ user_id: 'ab', device_id: device, event_type: 'Kept', insert_id: `short-uid-${path}` }],
+      });
+      assertCode(reply, 200);
+      assert.equal(reply.body.events_ingested, 1);
+      const events = await stored(`device_id=${device}`);
+      assert.equal(events.length, 1, path);
+      assert.equal(events[0].user_id, null, 'the short user_id is removed');
+      assert.equal(Object.hasOwn(events[0].payload, 'user_id'), false);
+    }
+  });
+
   it('caps /2/httpapi bodies at 1 MB and /batch at 20 MB with 413 "Payload too large"', async () => {
     const events = (n: number, pad: number) =>
       Array.from({ length: n }, (_, i) => ({ user_id: 'http-size-user', event_type: 'x', insert_id: `size-${n}-${i}`, event_properties: { pad: 'p'.repeat(pad) } }));
@@ -146,12 +162,55 @@ describe('POST /2/httpapi and /batch', () => {
     assertCode(huge, 413);
   });
 
-  it('takes at most 1999 events a request', async () => {
+  it('takes /2/httpapi bodies under 1 MB (999,999 bytes, not 1,000,000) and /batch bodies up to 20 MB (20,000,000 bytes, not one more)', async () => {
+    /** A valid body of exactly `size` bytes: one event, padded with JSON whitespace. */
+    const bodyOf = (size: number, device: string) => {
+      const json = JSON.stringify({ api_key: service.apiKey, events: [{ device_id: device, event_type: 'Sized' }] });
+      assert.ok(size > json.length);
+      const body = json + ' '.repeat(size - json.length);
+      assert.equal(Buffer.byteLength(body), size);
+      return body;
+    };
+    const cases: Array<[string, number, number]> = [
+      ['/2/httpapi', 999_999, 200],
+      ['/2/httpapi', 1_000_000, 413],
+      ['/2/httpapi', 1_000_001, 413],
+      ['/batch', 19_999_999, 200],
+      ['/batch', 20_000_000, 200],
+      ['/batch', 20_000_001, 413],
+    ];
+    for (const [path, size, status] of cases) {
+      const reply = await postJson(`${service.url}${path}`, bodyOf(size, `sized-dev-${size}`));
+      assertCode(reply, status);
+      if (status === 413) assert.equal(reply.body.error, 'Payload too large');
+      else assert.equal(reply.body.payload_size_bytes, size);
+    }
+  });
+
+  it('applies the byte limits to the decoded body of a compressed request, at the same boundaries', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const json = JSON.stringify({ api_key: service.apiKey, events: [{ device_id: 'sized-gzip-dev', event_type: 'Sized' }] });
+    const gzipOf = (size: number) => gzipSync(Buffer.from(json + ' '.repeat(size - json.length)));
+    const send = (path: string, size: number) =>
+      request(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipOf(size) });
+    assertCode(await send('/2/httpapi', 999_999), 200);
+    assertCode(await send('/2/httpapi', 1_000_000), 413);
+    assertCode(await send('/batch', 20_000_000), 200);
+    assertCode(await send('/batch', 20_000_001), 413);
+  });
+
+  it('takes fewer than 2000 events on /2/httpapi ("< 2000") and up to 2000 on /batch ("2000 per batch")', async () => {
     const events = (n: number) => Array.from({ length: n }, () => ({ device_id: 'http-count-dev', event_type: 'x' }));
-    assertCode(await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(1999) }), 200);
-    const reply = await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(2000) });
-    assertCode(reply, 413);
-    assert.equal(reply.body.error, 'Payload too large');
+    assertCode(await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: events(1999) }), 200);
+    const v2 = await postJson(`${service.url}/2/httpapi`, { api_key: service.apiKey, events: events(2000) });
+    assertCode(v2, 413);
+    assert.equal(v2.body.error, 'Payload too large');
+    const batch = await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(2000) });
+    assertCode(batch, 200);
+    assert.equal(batch.body.events_ingested, 2000);
+    const over = await postJson(`${service.url}/batch`, { api_key: service.apiKey, events: events(2001) });
+    assertCode(over, 413);
+    assert.equal(over.body.error, 'Payload too large');
   });
 
   it('refuses a bad options.min_id_length', async () => {

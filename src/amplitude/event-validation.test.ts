@@ -46,6 +46,48 @@ describe('validateEvents', () => {
     assert.equal(accepted([{ user_id: '42', event_type: 'x' }], 1)[0]?.userId, '42');
   });
 
+  it('removes a too-short id from an event that keeps a valid other id, and accepts the event', () => {
+    const [byDevice, byUser] = accepted([
+      { user_id: 'ab', device_id: 'device-xyz-1', event_type: 'x' },
+      { user_id: 'user-12345', device_id: 'dev', event_type: 'y' },
+    ]);
+    assert.equal(byDevice?.userId, null);
+    assert.equal(byDevice?.deviceId, 'device-xyz-1');
+    assert.equal(Object.hasOwn(byDevice?.payload ?? {}, 'user_id'), false, 'the short id is not stored');
+    assert.equal(byUser?.userId, 'user-12345');
+    assert.equal(byUser?.deviceId, null);
+    assert.equal(Object.hasOwn(byUser?.payload ?? {}, 'device_id'), false);
+  });
+
+  it('refuses an event only when removing its too-short ids leaves it without an id', () => {
+    assert.deepEqual(problems([{ user_id: 'ab', device_id: 'cd', event_type: 'x' }]), {
+      invalidFields: {},
+      missingFields: {},
+      invalidIdLengths: { user_id: [0], device_id: [0] },
+    });
+    // the other id is itself invalid: both problems are reported
+    assert.deepEqual(problems([{ user_id: 'ab', device_id: 'null', event_type: 'x' }]), {
+      invalidFields: { device_id: [0] },
+      missingFields: {},
+      invalidIdLengths: { user_id: [0] },
+    });
+    // another problem on the event: the short id is simply removed, not reported
+    assert.deepEqual(problems([{ user_id: 'ab', device_id: 'device-xyz-1' }]), {
+      invalidFields: {},
+      missingFields: { event_type: [0] },
+      invalidIdLengths: {},
+    });
+  });
+
+  it('accepts whitespace-only event_type and ids as sent: Amplitude forbids only empty ones', () => {
+    const [event] = accepted([{ user_id: '      ', device_id: '   \t ', event_type: '   ' }]);
+    assert.equal(event?.eventType, '   ', 'not trimmed');
+    assert.equal(event?.userId, '      ');
+    assert.equal(event?.deviceId, '   \t ');
+    // length counts the spaces: three spaces are a too-short id like any 3-character id
+    assert.deepEqual(problems([{ user_id: '   ', event_type: 'x' }]).invalidIdLengths, { user_id: [0] });
+  });
+
   it('refuses the reserved invalid ids, whatever their case', () => {
     for (const id of ['anonymous', 'NULL', 'None', 'n/a', 'undefined', 'unknown', '00000000-0000-0000-0000-000000000000', 'lmy47d', '""', '{}', 'nil']) {
       assert.deepEqual(problems([{ user_id: id, event_type: 'x' }], 1).invalidFields, { user_id: [0] }, id);

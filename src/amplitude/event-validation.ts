@@ -164,12 +164,25 @@ function validateEvent(
     }
   }
 
-  const userId = checkId(payload, 'user_id', index, context, problems);
-  const deviceId = checkId(payload, 'device_id', index, context, problems);
+  // Amplitude removes a too-short id from the event; the event is refused only when that leaves it
+  // with no valid id (reference §3.3, case 11), and the short ids are then what is reported.
+  const checkedUser = checkId(payload, 'user_id', index, context, problems);
+  const checkedDevice = checkId(payload, 'device_id', index, context, problems);
+  const userId = checkedUser === TOO_SHORT ? null : checkedUser;
+  const deviceId = checkedDevice === TOO_SHORT ? null : checkedDevice;
+  if (typeof userId === 'string' || typeof deviceId === 'string') {
+    if (checkedUser === TOO_SHORT) delete payload.user_id;
+    if (checkedDevice === TOO_SHORT) delete payload.device_id;
+  } else {
+    if (checkedUser === TOO_SHORT) note(problems.invalidIdLengths, 'user_id', index);
+    if (checkedDevice === TOO_SHORT) note(problems.invalidIdLengths, 'device_id', index);
+  }
   if (userId === false || deviceId === false) valid = false;
   else if (userId === null && deviceId === null) {
-    note(problems.missingFields, 'user_id', index);
-    note(problems.missingFields, 'device_id', index);
+    if (checkedUser !== TOO_SHORT && checkedDevice !== TOO_SHORT) {
+      note(problems.missingFields, 'user_id', index);
+      note(problems.missingFields, 'device_id', index);
+    }
     valid = false;
   }
 
@@ -246,10 +259,13 @@ function validateEvent(
   };
 }
 
+/** An id shorter than the minimum: removed from the event, or reported when no valid id is left. */
+const TOO_SHORT = Symbol('too short');
+
 /**
  * Checks `user_id` or `device_id`: absent or null gives null; a reserved id or a non-string is an
- * invalid field; a string shorter than the minimum is an invalid id length (both give false).
- * A valid id is cut to 1024 characters, like every string.
+ * invalid field (noted here; gives false); a string shorter than the minimum gives TOO_SHORT (the
+ * caller decides). A valid id is cut to 1024 characters, like every string.
  */
 function checkId(
   payload: JsonObject,
@@ -257,17 +273,14 @@ function checkId(
   index: number,
   context: ValidationContext,
   problems: EventProblems,
-): string | null | false {
+): string | null | false | typeof TOO_SHORT {
   const value = payload[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || RESERVED_INVALID_IDS.has(value.toLowerCase())) {
     note(problems.invalidFields, field, index);
     return false;
   }
-  if (value.length < context.minIdLength) {
-    note(problems.invalidIdLengths, field, index);
-    return false;
-  }
+  if (value.length < context.minIdLength) return TOO_SHORT;
   const id = truncateString(value);
   payload[field] = id;
   return id;

@@ -20,12 +20,21 @@ export const MAX_EVENT_PROPERTY_STRING_LENGTH = 100_000;
 /** Properties may nest at most this deep. */
 export const MAX_PROPERTY_DEPTH = 40;
 
-/** A request must carry fewer than this many events (and identifications). */
-export const MAX_EVENTS_PER_REQUEST = 2000;
+/** Most events one HTTP V2 request may carry: "< 2000" events a request (reference §3.4). */
+export const HTTP_V2_MAX_EVENTS = 1999;
+/** Most events one Batch request may carry: "2000 per batch" (reference §3.4). */
+export const BATCH_MAX_EVENTS = 2000;
+/** The Identify API's limit is not documented; identifications are held to HTTP V2's. */
+export const IDENTIFY_MAX_IDENTIFICATIONS = HTTP_V2_MAX_EVENTS;
 
-/** Body limits in bytes: HTTP V2 "< 1 MB", Batch "<= 20 MB". */
-export const HTTP_V2_BODY_LIMIT = 1024 * 1024;
-export const BATCH_BODY_LIMIT = 20 * 1024 * 1024;
+/**
+ * Largest bodies accepted, in bytes (of the decoded body when compressed). The reference (§3.4)
+ * gives HTTP V2 "< 1 MB" and Batch "≤ 20 MB" without defining MB; we read MB as 1,000,000 bytes
+ * (SI), the stricter reading, so whatever ampstream accepts Amplitude accepts too. An SDK that
+ * gets a 413 halves its batch and resends, so nothing is lost at the margin.
+ */
+export const HTTP_V2_BODY_LIMIT = 1_000_000 - 1;
+export const BATCH_BODY_LIMIT = 20_000_000;
 /** The Identify API's limit is not documented; we accept what Batch accepts. */
 export const IDENTIFY_BODY_LIMIT = BATCH_BODY_LIMIT;
 

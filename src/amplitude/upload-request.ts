@@ -1,4 +1,4 @@
-import { DEFAULT_MIN_ID_LENGTH, MAX_EVENTS_PER_REQUEST } from './limits.js';
+import { DEFAULT_MIN_ID_LENGTH, HTTP_V2_MAX_EVENTS, IDENTIFY_MAX_IDENTIFICATIONS } from './limits.js';
 import { isPlainObject } from './plain-data.js';
 import { replies, type AmplitudeReply } from './responses.js';
 
@@ -12,10 +12,11 @@ export interface UploadEnvelope {
 export type EnvelopeResult = { ok: true; envelope: UploadEnvelope } | { ok: false; reply: AmplitudeReply };
 
 /**
- * Parses the JSON body of `/2/httpapi` or `/batch`: `{api_key, events, options.min_id_length}`.
+ * Parses the JSON body of `/2/httpapi` or `/batch`: `{api_key, events, options.min_id_length}`,
+ * with at most `maxEvents` events (HTTP V2's limit unless told; `/batch` passes its own).
  * Extra top-level keys the SDKs send (`client_upload_time`, `request_metadata`) are ignored.
  */
-export function parseUploadBody(raw: Buffer | string | undefined): EnvelopeResult {
+export function parseUploadBody(raw: Buffer | string | undefined, maxEvents: number = HTTP_V2_MAX_EVENTS): EnvelopeResult {
   if (raw === undefined || raw.length === 0) return { ok: false, reply: replies.missingBody() };
   let body: unknown;
   try {
@@ -24,18 +25,19 @@ export function parseUploadBody(raw: Buffer | string | undefined): EnvelopeResul
     return { ok: false, reply: replies.invalidJson() };
   }
   if (!isPlainObject(body)) return { ok: false, reply: replies.notAnObject() };
-  return checkEnvelope(body.api_key, body.events, body.options, 'events');
+  return checkEnvelope(body.api_key, body.events, body.options, 'events', maxEvents);
 }
 
 /**
  * Checks the parts every ingestion request has. `itemsField` names the list in errors
- * (`events`, or `identification` for the Identify API).
+ * (`events`, or `identification` for the Identify API); more than `maxItems` is a 413.
  */
 export function checkEnvelope(
   apiKey: unknown,
   items: unknown,
   options: unknown,
   itemsField: string,
+  maxItems: number,
 ): EnvelopeResult {
   if (apiKey === undefined || apiKey === null || apiKey === '') {
     return { ok: false, reply: replies.missingField('api_key') };
@@ -46,7 +48,7 @@ export function checkEnvelope(
     return { ok: false, reply: replies.invalidEventJson(`${itemsField} must be an array`) };
   }
   if (items.length === 0) return { ok: false, reply: replies.missingField(itemsField) };
-  if (items.length >= MAX_EVENTS_PER_REQUEST) return { ok: false, reply: replies.payloadTooLarge() };
+  if (items.length > maxItems) return { ok: false, reply: replies.payloadTooLarge() };
   let minIdLength = DEFAULT_MIN_ID_LENGTH;
   if (options !== undefined && options !== null) {
     if (!isPlainObject(options)) return { ok: false, reply: replies.invalidOptions('options must be an object') };
@@ -80,5 +82,5 @@ export function parseIdentifyFields(fields: Record<string, unknown>): EnvelopeRe
     return { ok: false, reply: replies.invalidEventJson('identification is not valid JSON') };
   }
   const list = Array.isArray(parsed) ? parsed : [parsed];
-  return checkEnvelope(apiKey, list, undefined, 'identification');
+  return checkEnvelope(apiKey, list, undefined, 'identification', IDENTIFY_MAX_IDENTIFICATIONS);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { validateEvents, type ValidationContext } from '../amplitude/event-validation.js';
+import { BATCH_MAX_EVENTS, HTTP_V2_MAX_EVENTS } from '../amplitude/limits.js';
 import { eventProblemsReply, IDENTIFY_SUCCESS, replies, successReply, type AmplitudeReply } from '../amplitude/responses.js';
 import { parseIdentifyFields, parseUploadBody, type EnvelopeResult } from '../amplitude/upload-request.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
@@ -39,7 +40,7 @@ export class IngestService {
 
   /** `POST /2/httpapi` and `POST /batch`. */
   upload(source: 'httpapi' | 'batch', body: Buffer | undefined, context: RequestContext): Promise<AmplitudeReply> {
-    return this.ingest(parseUploadBody(body), source, 'event', context);
+    return this.ingest(parseUploadBody(body, source === 'batch' ? BATCH_MAX_EVENTS : HTTP_V2_MAX_EVENTS), source, 'event', context);
   }
 
   /** `POST` or `GET /identify`, given its form fields or query parameters. */
