@@ -309,6 +309,54 @@ describe('planDeliveries: anonymous activity', () => {
   });
 });
 
+describe('planDeliveries: merging the anonymous activity of devices linked to the user', () => {
+  const byEmail = sync({ identifier: { from: 'user_property', name: 'email' }, send_events: { anonymous: true }, send_users: { properties: ['email'] } });
+  const identify = (deviceId: string | null) =>
+    record({
+      eventType: '$identify',
+      deviceId,
+      payload: { event_type: '$identify' },
+      userProperties: { email: 'userb@ex.test' },
+      changes: { email: { to: 'userb@ex.test' } },
+    });
+
+  it('merges every pending linked device when the person gets an identifier, even from an identify without device_id: one identify per anonymous_id', () => {
+    const result = plan(byEmail, identify(null), { person: undefined, linkedPendingDevices: ['dev-anon-B', 'dev-anon-C'] });
+    assert.deepEqual(summary(result.outcomes), [
+      ['identify', { email: 'userb@ex.test' }, { email: 'userb@ex.test', anonymous_id: 'dev-anon-B' }],
+      ['identify', { email: 'userb@ex.test' }, { anonymous_id: 'dev-anon-C' }],
+    ]);
+    assert.deepEqual(result.mergedDevices, ['dev-anon-B', 'dev-anon-C']);
+    assert.equal(result.anonymousDevice, undefined);
+    assert.deepEqual(result.person, { identified: true });
+  });
+
+  it('merges the event\'s own device first, and never one device twice', () => {
+    const result = plan(byEmail, identify('dev-own'), { anonymousDevicePending: true, linkedPendingDevices: ['dev-own', 'dev-other'] });
+    assert.deepEqual(
+      identifyItems(result).map((i) => i.attributes.anonymous_id),
+      ['dev-own', 'dev-other'],
+    );
+    assert.equal(result.anonymousDevice, 'merged');
+    assert.deepEqual(result.mergedDevices, ['dev-other']);
+  });
+
+  it('merges linked devices even with Send Users off, and not while the person has no identifier', () => {
+    const off = sync({ identifier: { from: 'user_property', name: 'email' }, send_events: { anonymous: true }, send_users: { enabled: false } });
+    const merged = plan(off, identify(null), { linkedPendingDevices: ['dev-anon-B'] });
+    assert.deepEqual(summary(merged.outcomes), [['identify', { email: 'userb@ex.test' }, { anonymous_id: 'dev-anon-B' }]]);
+    const noEmail = record({ eventType: 'Page Viewed', deviceId: null, payload: { event_type: 'Page Viewed' } });
+    const notYet = plan(byEmail, noEmail, { linkedPendingDevices: ['dev-anon-B'] });
+    assert.deepEqual(identifyItems(notYet), []);
+    assert.equal(notYet.mergedDevices, undefined);
+  });
+
+  it('merges nothing when the identify cannot be sent', () => {
+    const result = plan(sync({ send_events: { anonymous: true } }), record({ userId: 'u'.repeat(151), deviceId: null }), { linkedPendingDevices: ['dev-anon-B'] });
+    assert.equal(result.mergedDevices, undefined);
+  });
+});
+
 describe('planDeliveries: purity', () => {
   it('modifies neither the sync nor the event', () => {
     const config = sync({ send_events: { anonymous: true } });

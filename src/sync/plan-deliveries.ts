@@ -23,6 +23,11 @@ export interface PlanInput {
   person: SyncPersonState | undefined;
   /** The event's device had anonymous events sent by this sync that were not yet merged into a person. */
   anonymousDevicePending: boolean;
+  /**
+   * Other devices linked to the event's user whose anonymous events this sync sent and has not
+   * merged yet (the caller knows the links; empty or left out when there are none).
+   */
+  linkedPendingDevices?: readonly string[];
   /** Processing time in ms: the identify timestamp. */
   now: number;
 }
@@ -45,6 +50,8 @@ export interface PlanResult {
   person?: SyncPersonState;
   /** `pending`: an anonymous event was planned for the device; `merged`: its pending activity is merged by this identify. */
   anonymousDevice?: 'pending' | 'merged';
+  /** Linked devices (`linkedPendingDevices`, not the event's own) whose anonymous activity this plan merges. */
+  mergedDevices?: string[];
 }
 
 /** What Send Users wants to send for this event. */
@@ -107,24 +114,41 @@ function userUpdate(input: PlanInput, identifierValue: string | number | null): 
 }
 
 /**
- * The identify items: Send Users' changed properties, and `anonymous_id` when the device's
+ * The devices whose anonymous activity this event merges into the person: the event's own device
+ * first, then the other pending devices linked to its user. Only once the person has an identifier.
+ */
+function devicesToMerge(input: PlanInput, identifierValue: string | number | null): string[] {
+  if (identifierValue === null) return [];
+  const devices: string[] = [];
+  const own = input.event.deviceId;
+  if (input.anonymousDevicePending && own !== null) devices.push(own);
+  for (const device of input.linkedPendingDevices ?? []) {
+    if (device !== own && !devices.includes(device)) devices.push(device);
+  }
+  return devices;
+}
+
+/**
+ * The identify items: Send Users' changed properties, and `anonymous_id` for each device whose
  * anonymous activity is to be merged into this person (even with Send Users off: merging on login
- * is what the anonymous option is for).
+ * is what the anonymous option is for). Customer.io takes one `anonymous_id` per identify, so the
+ * first device rides on the first identify and each further one gets an identify of its own.
  */
 function planIdentify(input: PlanInput, identifierValue: string | number | null, result: PlanResult): void {
   const { event } = input;
   const update = userUpdate(input, identifierValue);
-  const mergeDevice = input.anonymousDevicePending && identifierValue !== null && event.deviceId !== null ? event.deviceId : undefined;
+  const merges = devicesToMerge(input, identifierValue);
   const wantsIdentify = update !== undefined && (Object.keys(update.changed).length > 0 || update.evenWithoutAttributes);
-  if (!wantsIdentify && mergeDevice === undefined) return;
+  if (!wantsIdentify && merges.length === 0) return;
 
+  const [firstMerge, ...moreMerges] = merges;
   const mapped = mapUserUpdateToItems(
     {
       identifierValue,
       changed: update?.changed ?? {},
       processedAt: input.now,
       evenWithoutAttributes: update?.evenWithoutAttributes ?? false,
-      ...(mergeDevice === undefined ? {} : { anonymousId: mergeDevice }),
+      ...(firstMerge === undefined ? {} : { anonymousId: firstMerge }),
     },
     mappingOptions(input.sync),
   );
@@ -141,7 +165,16 @@ function planIdentify(input: PlanInput, identifierValue: string | number | null,
     result.outcomes.push({ kind: 'delivery', action: 'identify', item, adjustments: index === 0 ? mapped.adjustments : [] });
   });
   if (update?.firstForPerson === true) result.person = { identified: true };
-  if (mergeDevice !== undefined) result.anonymousDevice = 'merged';
+  const merged = firstMerge === undefined ? [] : [firstMerge];
+  for (const device of moreMerges) {
+    const extra = mapUserUpdateToItems({ identifierValue, changed: {}, processedAt: input.now, anonymousId: device }, mappingOptions(input.sync));
+    if (!extra.ok || extra.items.length === 0) continue;
+    for (const item of extra.items) result.outcomes.push({ kind: 'delivery', action: 'identify', item, adjustments: extra.adjustments });
+    merged.push(device);
+  }
+  if (event.deviceId !== null && merged.includes(event.deviceId)) result.anonymousDevice = 'merged';
+  const linked = merged.filter((device) => device !== event.deviceId);
+  if (linked.length > 0) result.mergedDevices = linked;
 }
 
 /** The event item, if Send Events selects the event: filtered, addressed, with the selected properties. */
