@@ -269,6 +269,35 @@ describe('planDeliveries: Send Users', () => {
   });
 });
 
+describe('planDeliveries: the identifier property changes', () => {
+  const byEmail = sync({ identifier: { from: 'user_property', name: 'email' } });
+
+  it('addresses the removal by the previous value when the identifier disappears ($clearAll), clearing the other selected properties', () => {
+    const cleared = profileEvent({}, { email: { from: 'carol@example.com' }, plan: { from: 'team' } });
+    const result = plan(byEmail, cleared);
+    assert.deepEqual(summary(result.outcomes), [['identify', { email: 'carol@example.com' }, { plan: '' }]]);
+    assert.equal(result.person, undefined);
+    const unset = profileEvent({ plan: 'team' }, { email: { from: 'carol@example.com' } });
+    assert.deepEqual(plan(byEmail, unset).outcomes, [], 'nothing else selected changed: nothing to send');
+    const planOnly = sync({ identifier: { from: 'user_property', name: 'email' }, send_users: { properties: ['plan'] } });
+    assert.deepEqual(summary(plan(planOnly, cleared).outcomes), [['identify', { email: 'carol@example.com' }, { plan: '' }]]);
+    const off = sync({ identifier: { from: 'user_property', name: 'email' }, send_users: { enabled: false } });
+    assert.deepEqual(plan(off, cleared).outcomes, []);
+  });
+
+  it('sends every selected value to a new identifier value: Customer.io sees a new person', () => {
+    const moved = profileEvent({ email: 'new@example.com', plan: 'team' }, { email: { from: 'old@example.com', to: 'new@example.com' } });
+    assert.deepEqual(summary(plan(byEmail, moved).outcomes), [['identify', { email: 'new@example.com' }, { email: 'new@example.com', plan: 'team' }]]);
+    const back = profileEvent({ email: 'carol@example.com', plan: 'team' }, { email: { to: 'carol@example.com' } });
+    assert.deepEqual(summary(plan(byEmail, back).outcomes), [['identify', { email: 'carol@example.com' }, { email: 'carol@example.com', plan: 'team' }]]);
+  });
+
+  it('never addresses by a previous value that was no identifier', () => {
+    assert.deepEqual(plan(byEmail, profileEvent({}, { email: { from: '' }, plan: { from: 'team' } })).outcomes, []);
+    assert.deepEqual(plan(sync(), profileEvent({}, { email: { from: 'a@b.co' }, plan: { from: 'team' } })).outcomes.length, 1, 'user_id identifiers never change this way');
+  });
+});
+
 describe('planDeliveries: anonymous activity', () => {
   const anonymous = sync({ send_events: { anonymous: true } });
 

@@ -5,7 +5,7 @@ import { mapEventToItem, mapUserUpdateToItems } from '../customerio/mapping.js';
 import type { TrackItem } from '../customerio/track-items.js';
 import type { EventRecord } from '../store/types.js';
 import { isUserUpdateEventType, selectEventRow, type FilterableEvent } from './event-filter.js';
-import { resolveIdentifier } from './identifier.js';
+import { previousIdentifier, resolveIdentifier } from './identifier.js';
 import { selectEventAttributes, selectProperties } from './property-selection.js';
 import type { SyncConfig } from './sync-schema.js';
 
@@ -102,7 +102,8 @@ function userUpdate(input: PlanInput, identifierValue: string | number | null): 
   if (!sync.send_users.enabled || identifierValue === null) return undefined;
   if (getOwn(event.payload, '$skip_user_properties_sync') === true) return undefined;
   const selection = sync.send_users.properties;
-  if (input.person?.identified !== true) {
+  // a new identifier value is a new person to Customer.io: it gets every selected value
+  if (input.person?.identified !== true || identifierChanged(input)) {
     return {
       changed: firstSightingChanges(selectProperties(selection, event.userProperties)),
       evenWithoutAttributes: Array.isArray(selection) && selection.length === 0,
@@ -111,6 +112,35 @@ function userUpdate(input: PlanInput, identifierValue: string | number | null): 
   }
   const changed = selectProperties(selection, (event.changes ?? {}) as JsonObject) as Record<string, PropertyChange>;
   return { changed, evenWithoutAttributes: false, firstForPerson: false };
+}
+
+/** The event set the identifier property to another value (or set it after it was removed). */
+function identifierChanged(input: PlanInput): boolean {
+  const { identifier } = input.sync;
+  return identifier.from === 'user_property' && input.event.changes !== null && Object.prototype.hasOwnProperty.call(input.event.changes, identifier.name);
+}
+
+/**
+ * The event removed the person's identifier value (`$unset`, `$clearAll`): the selected properties
+ * it removed or changed are sent to the person by the previous value, the one Customer.io knows
+ * them by, so no stale attribute is left there. The identifier property itself is left out: it is
+ * how Customer.io addresses the person. Nothing when nothing else selected changed.
+ */
+function planRemovedIdentifier(input: PlanInput, previous: string | number, result: PlanResult): void {
+  const { sync, event } = input;
+  if (!sync.send_users.enabled || event.changes === null) return;
+  const changed = selectProperties(sync.send_users.properties, event.changes as JsonObject) as Record<string, PropertyChange>;
+  if (sync.identifier.from === 'user_property') delete changed[sync.identifier.name];
+  if (Object.keys(changed).length === 0) return;
+  const mapped = mapUserUpdateToItems({ identifierValue: previous, changed, processedAt: input.now }, mappingOptions(sync));
+  if (!mapped.ok || mapped.items.length === 0) {
+    const reason = mapped.ok ? "no attribute is left to send within Customer.io's limits" : mapped.reason;
+    result.outcomes.push({ kind: 'discarded', action: 'identify', reason, adjustments: mapped.adjustments });
+    return;
+  }
+  mapped.items.forEach((item, index) => {
+    result.outcomes.push({ kind: 'delivery', action: 'identify', item, adjustments: index === 0 ? mapped.adjustments : [] });
+  });
 }
 
 /**
@@ -221,7 +251,9 @@ function planEvent(input: PlanInput, identifierValue: string | number | null, re
 export function planDeliveries(input: PlanInput): PlanResult {
   const identifierValue = resolveIdentifier(input.sync.identifier, input.event);
   const result: PlanResult = { outcomes: [] };
-  planIdentify(input, identifierValue, result);
+  const previous = identifierValue === null ? previousIdentifier(input.sync.identifier, input.event.changes) : null;
+  if (previous !== null) planRemovedIdentifier(input, previous, result);
+  else planIdentify(input, identifierValue, result);
   planEvent(input, identifierValue, result);
   return result;
 }
