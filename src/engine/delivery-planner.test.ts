@@ -39,6 +39,12 @@ function event(fields: Partial<PlannableEvent>): PlannableEvent {
   };
 }
 
+/** An $identify of `userId` setting `properties` (their first values), without device unless given. */
+function identifyEvent(userId: string, properties: Record<string, unknown>, fields: Partial<PlannableEvent> = {}): PlannableEvent {
+  const changes = Object.fromEntries(Object.entries(properties).map(([name, to]) => [name, { to }]));
+  return event({ userId, personKey: `user:${userId}`, eventType: '$identify', payload: { event_type: '$identify' }, userProperties: properties as PlannableEvent['userProperties'], changes, ...fields });
+}
+
 const emptyState = (): PlanState => ({ persons: new Map(), devices: new Map(), linkedDevices: new Map() });
 
 describe('deliveryPlanner', () => {
@@ -72,16 +78,7 @@ describe('deliveryPlanner', () => {
     const syncs = [sync(1, 1, { send_events: { anonymous: true } })];
     const events = [
       event({ deviceId: 'd1', personKey: 'device:d1', eventType: 'Browse', payload: { event_type: 'Browse' } }),
-      event({
-        userId: 'u1',
-        deviceId: 'd1',
-        personKey: 'user:u1',
-        eventType: '$identify',
-        payload: { event_type: '$identify' },
-        userProperties: { plan: 'pro' },
-        changes: { plan: { to: 'pro' } },
-        firstSeen: true,
-      }),
+      identifyEvent('u1', { plan: 'pro' }, { deviceId: 'd1', firstSeen: true }),
     ];
     const writes = deliveryPlanner.plan(events, syncs, emptyState(), NOW);
     assert.deepEqual(writes.deliveries.map((d) => [d.action, d.person]), [
@@ -100,14 +97,7 @@ describe('deliveryPlanner', () => {
     const events = [
       pageView({ deviceId: 'dev-anon-B', personKey: 'device:dev-anon-B' }),
       pageView({ deviceId: 'dev-anon-B', userId: 'userB-001', personKey: 'user:userB-001' }),
-      event({
-        userId: 'userB-001',
-        personKey: 'user:userB-001',
-        eventType: '$identify',
-        payload: { event_type: '$identify' },
-        userProperties: { email: 'userb@ex.test' },
-        changes: { email: { to: 'userb@ex.test' } },
-      }),
+      identifyEvent('userB-001', { email: 'userb@ex.test' }),
       pageView({ userId: 'userB-001', personKey: 'user:userB-001', userProperties: { email: 'userb@ex.test' } }),
     ];
     const state = emptyState();
