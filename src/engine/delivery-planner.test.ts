@@ -39,7 +39,13 @@ function event(fields: Partial<PlannableEvent>): PlannableEvent {
   };
 }
 
-const emptyState = (): PlanState => ({ persons: new Map(), devices: new Map() });
+/** An $identify of `userId` setting `properties` (their first values), without device unless given. */
+function identifyEvent(userId: string, properties: Record<string, unknown>, fields: Partial<PlannableEvent> = {}): PlannableEvent {
+  const changes = Object.fromEntries(Object.entries(properties).map(([name, to]) => [name, { to }]));
+  return event({ userId, personKey: `user:${userId}`, eventType: '$identify', payload: { event_type: '$identify' }, userProperties: properties as PlannableEvent['userProperties'], changes, ...fields });
+}
+
+const emptyState = (): PlanState => ({ persons: new Map(), devices: new Map(), linkedDevices: new Map() });
 
 describe('deliveryPlanner', () => {
   it('plans for every enabled sync of the event\'s project only', () => {
@@ -72,16 +78,7 @@ describe('deliveryPlanner', () => {
     const syncs = [sync(1, 1, { send_events: { anonymous: true } })];
     const events = [
       event({ deviceId: 'd1', personKey: 'device:d1', eventType: 'Browse', payload: { event_type: 'Browse' } }),
-      event({
-        userId: 'u1',
-        deviceId: 'd1',
-        personKey: 'user:u1',
-        eventType: '$identify',
-        payload: { event_type: '$identify' },
-        userProperties: { plan: 'pro' },
-        changes: { plan: { to: 'pro' } },
-        firstSeen: true,
-      }),
+      identifyEvent('u1', { plan: 'pro' }, { deviceId: 'd1', firstSeen: true }),
     ];
     const writes = deliveryPlanner.plan(events, syncs, emptyState(), NOW);
     assert.deepEqual(writes.deliveries.map((d) => [d.action, d.person]), [
@@ -92,6 +89,49 @@ describe('deliveryPlanner', () => {
     assert.deepEqual(writes.devices, [{ syncId: 1, deviceId: 'd1', state: 'merged' }]);
     const identify = JSON.parse(writes.deliveries[1]?.itemJson ?? '{}');
     assert.equal(identify.attributes.anonymous_id, 'd1');
+  });
+
+  it('merges the pending devices linked to a user when an identify without device_id gives the user an identifier, after their anonymous events', () => {
+    const syncs = [sync(1, 1, { identifier: { from: 'user_property', name: 'email' }, send_events: { anonymous: true }, send_users: { properties: ['email'] } })];
+    const pageView = (fields: Partial<PlannableEvent>) => event({ eventType: 'Page Viewed', payload: { event_type: 'Page Viewed' }, ...fields });
+    const events = [
+      pageView({ deviceId: 'dev-anon-B', personKey: 'device:dev-anon-B' }),
+      pageView({ deviceId: 'dev-anon-B', userId: 'userB-001', personKey: 'user:userB-001' }),
+      identifyEvent('userB-001', { email: 'userb@ex.test' }),
+      pageView({ userId: 'userB-001', personKey: 'user:userB-001', userProperties: { email: 'userb@ex.test' } }),
+    ];
+    const state = emptyState();
+    // dev-anon-C: linked to the user and pending since an earlier commit (as the store loads it)
+    state.devices.set(planStateKey(1, 'dev-anon-C'), 'pending');
+    state.linkedDevices.set(planStateKey(1, 'user:userB-001'), new Set(['dev-anon-C']));
+    assert.deepEqual(deliveryPlanner.stateKeys(events, syncs).users, [
+      { syncId: 1, projectId: 1, userId: 'userB-001' },
+      { syncId: 1, projectId: 1, userId: 'userB-001' },
+      { syncId: 1, projectId: 1, userId: 'userB-001' },
+    ]);
+    const writes = deliveryPlanner.plan(events, syncs, state, NOW);
+    assert.deepEqual(
+      writes.deliveries.map((d) => [d.action, d.person, JSON.parse(d.itemJson ?? '{}').identifiers, JSON.parse(d.itemJson ?? '{}').attributes?.anonymous_id]),
+      [
+        ['event', 'user:userB-001', { anonymous_id: 'dev-anon-B' }, undefined],
+        ['event', 'user:userB-001', { anonymous_id: 'dev-anon-B' }, undefined],
+        ['identify', 'user:userB-001', { email: 'userb@ex.test' }, 'dev-anon-C'],
+        ['identify', 'user:userB-001', { email: 'userb@ex.test' }, 'dev-anon-B'],
+        ['event', 'user:userB-001', { email: 'userb@ex.test' }, undefined],
+      ],
+    );
+    assert.deepEqual(writes.rekeys, [
+      { syncId: 1, from: 'device:dev-anon-C', to: 'user:userB-001' },
+      { syncId: 1, from: 'device:dev-anon-B', to: 'user:userB-001' },
+    ]);
+    assert.deepEqual(writes.devices, [
+      { syncId: 1, deviceId: 'dev-anon-B', state: 'merged' },
+      { syncId: 1, deviceId: 'dev-anon-C', state: 'merged' },
+    ]);
+    // a later identify of the same user merges nothing again
+    const again = deliveryPlanner.plan([events[2] as PlannableEvent], syncs, state, NOW);
+    assert.deepEqual(again.rekeys, []);
+    assert.ok(again.deliveries.every((d) => !(d.itemJson ?? '').includes('anonymous_id')), 'no merge is sent twice');
   });
 
   it('writes discards with their reason and items too large to send as dead, never as pending', () => {

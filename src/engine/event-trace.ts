@@ -1,6 +1,8 @@
+import { getOwn } from '../amplitude/plain-data.js';
 import { readDeliveryError, readStoredItem } from '../store/delivery-error.js';
 import type { AttemptRecord, DeliveryRecord, SyncRecord } from '../store/delivery-types.js';
 import type { StoredEvent } from '../store/types.js';
+import { resolveIdentifier } from '../sync/identifier.js';
 import { planDeliveries } from '../sync/plan-deliveries.js';
 import type { SyncConfig } from '../sync/sync-schema.js';
 
@@ -66,17 +68,37 @@ function deliverySteps(d: DeliveryRecord): TraceStep[] {
   return steps;
 }
 
-/** Why a sync planned nothing for an event: its selection now, or it was not there when it came. */
+/**
+ * Why a sync planned nothing for an event: it did not exist or was disabled then, or its
+ * selection had nothing to send. The event is planned again with the sync's current settings
+ * (as for a person already seen): if that sends nothing either, the reason is the selection's.
+ */
 function nothingPlanned(event: StoredEvent, sync: SyncRecord): TraceStep {
   if (sync.createdAt > event.receivedAt) {
     return { step: 'not_planned', reason: 'the sync was created after this event was ingested (syncs see only events ingested while enabled)' };
   }
-  const outcomes = planDeliveries({ sync: sync.config as unknown as SyncConfig, event, person: { identified: true }, anonymousDevicePending: false, now: event.receivedAt }).outcomes;
+  const config = sync.config as unknown as SyncConfig;
+  const outcomes = planDeliveries({ sync: config, event, person: { identified: true }, anonymousDevicePending: false, now: event.receivedAt }).outcomes;
   const filtered = outcomes.find((o) => o.kind === 'filtered_out');
   if (outcomes.length > 0 && outcomes.every((o) => o.kind === 'filtered_out') && filtered !== undefined) {
     return { step: 'filtered_out', reason: `${filtered.reason} (by the sync's current selection)` };
   }
-  return { step: 'not_planned', reason: 'the sync was disabled when this event was ingested, or nothing about it had to be sent' };
+  if (!sync.enabled) return { step: 'not_planned', reason: 'the sync is disabled (it plans nothing for events ingested while disabled)' };
+  if (outcomes.length > 0) {
+    return { step: 'not_planned', reason: 'the sync was disabled when this event was ingested (its current settings would send something for it)' };
+  }
+  return { step: 'not_planned', reason: `nothing had to be sent: ${whyNothingToSend(event, config)}` };
+}
+
+/** Why the current settings send nothing for an event (only identifies get here: other events always have an outcome). */
+function whyNothingToSend(event: StoredEvent, config: SyncConfig): string {
+  if (!config.send_users.enabled) return 'Send Users is off, and identifies are never sent as events';
+  if (getOwn(event.payload, '$skip_user_properties_sync') === true) return 'the event left the profile alone ($skip_user_properties_sync)';
+  if (resolveIdentifier(config.identifier, event) === null) {
+    const source = config.identifier.from === 'user_id' ? 'user_id' : `user property ${config.identifier.name}`;
+    return `the person has no identifier (${source}), so Customer.io cannot be addressed`;
+  }
+  return 'this identify changed none of the properties Send Users selects';
 }
 
 /** An event's life per sync of its project, from the stored event and its delivery rows (pure). */

@@ -66,6 +66,8 @@ export interface PlannableEvent extends EventRecord {
 export interface PlanStateKeys {
   persons: { syncId: number; personKey: PersonKey }[];
   devices: { syncId: number; deviceId: string }[];
+  /** Users whose linked devices' pending anonymous activity may merge (the store loads them into `linkedDevices`). */
+  users: { syncId: number; projectId: number; userId: string }[];
 }
 
 export interface PlanState {
@@ -73,6 +75,11 @@ export interface PlanState {
   persons: Map<string, SyncPersonState>;
   /** `planStateKey(syncId, deviceId)` → state, for devices with anonymous activity. */
   devices: Map<string, AnonymousDeviceState>;
+  /**
+   * `planStateKey(syncId, userPerson(userId))` → the devices linked to that user whose anonymous
+   * activity the sync sent and has not merged (their `devices` entries are 'pending' too).
+   */
+  linkedDevices: Map<string, Set<string>>;
 }
 
 export type DeliveryAction = 'event' | 'identify';

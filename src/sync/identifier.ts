@@ -15,7 +15,22 @@ export interface IdentifiableEvent {
  * a string or a finite number, or the empty string.
  */
 export function resolveIdentifier(identifier: SyncIdentifier, event: IdentifiableEvent): string | number | null {
-  const value = identifier.from === 'user_id' ? event.userId : getOwn(event.userProperties, identifier.name);
+  return identifierValueOf(identifier.from === 'user_id' ? event.userId : getOwn(event.userProperties, identifier.name));
+}
+
+/**
+ * The identifier value of a user property's value before this event, when the event changed the
+ * identifier property (`changes[name].from`); null when it did not change it, for identifier
+ * `user_id`, or when the previous value was no identifier.
+ */
+export function previousIdentifier(identifier: SyncIdentifier, changes: Record<string, { from?: unknown }> | null): string | number | null {
+  if (identifier.from !== 'user_property' || changes === null) return null;
+  const change = getOwn(changes as JsonObject, identifier.name) as { from?: unknown } | undefined;
+  return change === undefined ? null : identifierValueOf(change.from);
+}
+
+/** A value as an identifier: a non-empty string or a finite number; anything else is none. */
+function identifierValueOf(value: unknown): string | number | null {
   if (typeof value === 'string') return value === '' ? null : value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   return null;

@@ -269,6 +269,35 @@ describe('planDeliveries: Send Users', () => {
   });
 });
 
+describe('planDeliveries: the identifier property changes', () => {
+  const byEmail = sync({ identifier: { from: 'user_property', name: 'email' } });
+
+  it('addresses the removal by the previous value when the identifier disappears ($clearAll), clearing the other selected properties', () => {
+    const cleared = profileEvent({}, { email: { from: 'carol@example.com' }, plan: { from: 'team' } });
+    const result = plan(byEmail, cleared);
+    assert.deepEqual(summary(result.outcomes), [['identify', { email: 'carol@example.com' }, { plan: '' }]]);
+    assert.equal(result.person, undefined);
+    const unset = profileEvent({ plan: 'team' }, { email: { from: 'carol@example.com' } });
+    assert.deepEqual(plan(byEmail, unset).outcomes, [], 'nothing else selected changed: nothing to send');
+    const planOnly = sync({ identifier: { from: 'user_property', name: 'email' }, send_users: { properties: ['plan'] } });
+    assert.deepEqual(summary(plan(planOnly, cleared).outcomes), [['identify', { email: 'carol@example.com' }, { plan: '' }]]);
+    const off = sync({ identifier: { from: 'user_property', name: 'email' }, send_users: { enabled: false } });
+    assert.deepEqual(plan(off, cleared).outcomes, []);
+  });
+
+  it('sends every selected value to a new identifier value: Customer.io sees a new person', () => {
+    const moved = profileEvent({ email: 'new@example.com', plan: 'team' }, { email: { from: 'old@example.com', to: 'new@example.com' } });
+    assert.deepEqual(summary(plan(byEmail, moved).outcomes), [['identify', { email: 'new@example.com' }, { email: 'new@example.com', plan: 'team' }]]);
+    const back = profileEvent({ email: 'carol@example.com', plan: 'team' }, { email: { to: 'carol@example.com' } });
+    assert.deepEqual(summary(plan(byEmail, back).outcomes), [['identify', { email: 'carol@example.com' }, { email: 'carol@example.com', plan: 'team' }]]);
+  });
+
+  it('never addresses by a previous value that was no identifier', () => {
+    assert.deepEqual(plan(byEmail, profileEvent({}, { email: { from: '' }, plan: { from: 'team' } })).outcomes, []);
+    assert.deepEqual(plan(sync(), profileEvent({}, { email: { from: 'a@b.co' }, plan: { from: 'team' } })).outcomes.length, 1, 'user_id identifiers never change this way');
+  });
+});
+
 describe('planDeliveries: anonymous activity', () => {
   const anonymous = sync({ send_events: { anonymous: true } });
 
@@ -306,6 +335,54 @@ describe('planDeliveries: anonymous activity', () => {
     const result = plan(anonymous, record({ userId: 'u'.repeat(151) }), { anonymousDevicePending: true });
     assert.equal(result.anonymousDevice, undefined);
     assert.deepEqual(result.outcomes.map((o) => o.kind), ['discarded', 'discarded']);
+  });
+});
+
+describe('planDeliveries: merging the anonymous activity of devices linked to the user', () => {
+  const byEmail = sync({ identifier: { from: 'user_property', name: 'email' }, send_events: { anonymous: true }, send_users: { properties: ['email'] } });
+  const identify = (deviceId: string | null) =>
+    record({
+      eventType: '$identify',
+      deviceId,
+      payload: { event_type: '$identify' },
+      userProperties: { email: 'userb@ex.test' },
+      changes: { email: { to: 'userb@ex.test' } },
+    });
+
+  it('merges every pending linked device when the person gets an identifier, even from an identify without device_id: one identify per anonymous_id', () => {
+    const result = plan(byEmail, identify(null), { person: undefined, linkedPendingDevices: ['dev-anon-B', 'dev-anon-C'] });
+    assert.deepEqual(summary(result.outcomes), [
+      ['identify', { email: 'userb@ex.test' }, { email: 'userb@ex.test', anonymous_id: 'dev-anon-B' }],
+      ['identify', { email: 'userb@ex.test' }, { anonymous_id: 'dev-anon-C' }],
+    ]);
+    assert.deepEqual(result.mergedDevices, ['dev-anon-B', 'dev-anon-C']);
+    assert.equal(result.anonymousDevice, undefined);
+    assert.deepEqual(result.person, { identified: true });
+  });
+
+  it('merges the event\'s own device first, and never one device twice', () => {
+    const result = plan(byEmail, identify('dev-own'), { anonymousDevicePending: true, linkedPendingDevices: ['dev-own', 'dev-other'] });
+    assert.deepEqual(
+      identifyItems(result).map((i) => i.attributes.anonymous_id),
+      ['dev-own', 'dev-other'],
+    );
+    assert.equal(result.anonymousDevice, 'merged');
+    assert.deepEqual(result.mergedDevices, ['dev-other']);
+  });
+
+  it('merges linked devices even with Send Users off, and not while the person has no identifier', () => {
+    const off = sync({ identifier: { from: 'user_property', name: 'email' }, send_events: { anonymous: true }, send_users: { enabled: false } });
+    const merged = plan(off, identify(null), { linkedPendingDevices: ['dev-anon-B'] });
+    assert.deepEqual(summary(merged.outcomes), [['identify', { email: 'userb@ex.test' }, { anonymous_id: 'dev-anon-B' }]]);
+    const noEmail = record({ eventType: 'Page Viewed', deviceId: null, payload: { event_type: 'Page Viewed' } });
+    const notYet = plan(byEmail, noEmail, { linkedPendingDevices: ['dev-anon-B'] });
+    assert.deepEqual(identifyItems(notYet), []);
+    assert.equal(notYet.mergedDevices, undefined);
+  });
+
+  it('merges nothing when the identify cannot be sent', () => {
+    const result = plan(sync({ send_events: { anonymous: true } }), record({ userId: 'u'.repeat(151), deviceId: null }), { linkedPendingDevices: ['dev-anon-B'] });
+    assert.equal(result.mergedDevices, undefined);
   });
 });
 

@@ -5,7 +5,7 @@ import { mapEventToItem, mapUserUpdateToItems } from '../customerio/mapping.js';
 import type { TrackItem } from '../customerio/track-items.js';
 import type { EventRecord } from '../store/types.js';
 import { isUserUpdateEventType, selectEventRow, type FilterableEvent } from './event-filter.js';
-import { resolveIdentifier } from './identifier.js';
+import { previousIdentifier, resolveIdentifier } from './identifier.js';
 import { selectEventAttributes, selectProperties } from './property-selection.js';
 import type { SyncConfig } from './sync-schema.js';
 
@@ -23,6 +23,11 @@ export interface PlanInput {
   person: SyncPersonState | undefined;
   /** The event's device had anonymous events sent by this sync that were not yet merged into a person. */
   anonymousDevicePending: boolean;
+  /**
+   * Other devices linked to the event's user whose anonymous events this sync sent and has not
+   * merged yet (the caller knows the links; empty or left out when there are none).
+   */
+  linkedPendingDevices?: readonly string[];
   /** Processing time in ms: the identify timestamp. */
   now: number;
 }
@@ -45,6 +50,8 @@ export interface PlanResult {
   person?: SyncPersonState;
   /** `pending`: an anonymous event was planned for the device; `merged`: its pending activity is merged by this identify. */
   anonymousDevice?: 'pending' | 'merged';
+  /** Linked devices (`linkedPendingDevices`, not the event's own) whose anonymous activity this plan merges. */
+  mergedDevices?: string[];
 }
 
 /** What Send Users wants to send for this event. */
@@ -95,7 +102,8 @@ function userUpdate(input: PlanInput, identifierValue: string | number | null): 
   if (!sync.send_users.enabled || identifierValue === null) return undefined;
   if (getOwn(event.payload, '$skip_user_properties_sync') === true) return undefined;
   const selection = sync.send_users.properties;
-  if (input.person?.identified !== true) {
+  // a new identifier value is a new person to Customer.io: it gets every selected value
+  if (input.person?.identified !== true || identifierChanged(input)) {
     return {
       changed: firstSightingChanges(selectProperties(selection, event.userProperties)),
       evenWithoutAttributes: Array.isArray(selection) && selection.length === 0,
@@ -106,25 +114,71 @@ function userUpdate(input: PlanInput, identifierValue: string | number | null): 
   return { changed, evenWithoutAttributes: false, firstForPerson: false };
 }
 
+/** The event set the identifier property to another value (or set it after it was removed). */
+function identifierChanged(input: PlanInput): boolean {
+  const { identifier } = input.sync;
+  return identifier.from === 'user_property' && input.event.changes !== null && Object.prototype.hasOwnProperty.call(input.event.changes, identifier.name);
+}
+
 /**
- * The identify items: Send Users' changed properties, and `anonymous_id` when the device's
+ * The event removed the person's identifier value (`$unset`, `$clearAll`): the selected properties
+ * it removed or changed are sent to the person by the previous value, the one Customer.io knows
+ * them by, so no stale attribute is left there. The identifier property itself is left out: it is
+ * how Customer.io addresses the person. Nothing when nothing else selected changed.
+ */
+function planRemovedIdentifier(input: PlanInput, previous: string | number, result: PlanResult): void {
+  const { sync, event } = input;
+  if (!sync.send_users.enabled || event.changes === null) return;
+  const changed = selectProperties(sync.send_users.properties, event.changes as JsonObject) as Record<string, PropertyChange>;
+  if (sync.identifier.from === 'user_property') delete changed[sync.identifier.name];
+  if (Object.keys(changed).length === 0) return;
+  const mapped = mapUserUpdateToItems({ identifierValue: previous, changed, processedAt: input.now }, mappingOptions(sync));
+  if (!mapped.ok || mapped.items.length === 0) {
+    const reason = mapped.ok ? "no attribute is left to send within Customer.io's limits" : mapped.reason;
+    result.outcomes.push({ kind: 'discarded', action: 'identify', reason, adjustments: mapped.adjustments });
+    return;
+  }
+  mapped.items.forEach((item, index) => {
+    result.outcomes.push({ kind: 'delivery', action: 'identify', item, adjustments: index === 0 ? mapped.adjustments : [] });
+  });
+}
+
+/**
+ * The devices whose anonymous activity this event merges into the person: the event's own device
+ * first, then the other pending devices linked to its user. Only once the person has an identifier.
+ */
+function devicesToMerge(input: PlanInput, identifierValue: string | number | null): string[] {
+  if (identifierValue === null) return [];
+  const devices: string[] = [];
+  const own = input.event.deviceId;
+  if (input.anonymousDevicePending && own !== null) devices.push(own);
+  for (const device of input.linkedPendingDevices ?? []) {
+    if (device !== own && !devices.includes(device)) devices.push(device);
+  }
+  return devices;
+}
+
+/**
+ * The identify items: Send Users' changed properties, and `anonymous_id` for each device whose
  * anonymous activity is to be merged into this person (even with Send Users off: merging on login
- * is what the anonymous option is for).
+ * is what the anonymous option is for). Customer.io takes one `anonymous_id` per identify, so the
+ * first device rides on the first identify and each further one gets an identify of its own.
  */
 function planIdentify(input: PlanInput, identifierValue: string | number | null, result: PlanResult): void {
   const { event } = input;
   const update = userUpdate(input, identifierValue);
-  const mergeDevice = input.anonymousDevicePending && identifierValue !== null && event.deviceId !== null ? event.deviceId : undefined;
+  const merges = devicesToMerge(input, identifierValue);
   const wantsIdentify = update !== undefined && (Object.keys(update.changed).length > 0 || update.evenWithoutAttributes);
-  if (!wantsIdentify && mergeDevice === undefined) return;
+  if (!wantsIdentify && merges.length === 0) return;
 
+  const [firstMerge, ...moreMerges] = merges;
   const mapped = mapUserUpdateToItems(
     {
       identifierValue,
       changed: update?.changed ?? {},
       processedAt: input.now,
       evenWithoutAttributes: update?.evenWithoutAttributes ?? false,
-      ...(mergeDevice === undefined ? {} : { anonymousId: mergeDevice }),
+      ...(firstMerge === undefined ? {} : { anonymousId: firstMerge }),
     },
     mappingOptions(input.sync),
   );
@@ -141,7 +195,16 @@ function planIdentify(input: PlanInput, identifierValue: string | number | null,
     result.outcomes.push({ kind: 'delivery', action: 'identify', item, adjustments: index === 0 ? mapped.adjustments : [] });
   });
   if (update?.firstForPerson === true) result.person = { identified: true };
-  if (mergeDevice !== undefined) result.anonymousDevice = 'merged';
+  const merged = firstMerge === undefined ? [] : [firstMerge];
+  for (const device of moreMerges) {
+    const extra = mapUserUpdateToItems({ identifierValue, changed: {}, processedAt: input.now, anonymousId: device }, mappingOptions(input.sync));
+    if (!extra.ok || extra.items.length === 0) continue;
+    for (const item of extra.items) result.outcomes.push({ kind: 'delivery', action: 'identify', item, adjustments: extra.adjustments });
+    merged.push(device);
+  }
+  if (event.deviceId !== null && merged.includes(event.deviceId)) result.anonymousDevice = 'merged';
+  const linked = merged.filter((device) => device !== event.deviceId);
+  if (linked.length > 0) result.mergedDevices = linked;
 }
 
 /** The event item, if Send Events selects the event: filtered, addressed, with the selected properties. */
@@ -188,7 +251,9 @@ function planEvent(input: PlanInput, identifierValue: string | number | null, re
 export function planDeliveries(input: PlanInput): PlanResult {
   const identifierValue = resolveIdentifier(input.sync.identifier, input.event);
   const result: PlanResult = { outcomes: [] };
-  planIdentify(input, identifierValue, result);
+  const previous = identifierValue === null ? previousIdentifier(input.sync.identifier, input.event.changes) : null;
+  if (previous !== null) planRemovedIdentifier(input, previous, result);
+  else planIdentify(input, identifierValue, result);
   planEvent(input, identifierValue, result);
   return result;
 }

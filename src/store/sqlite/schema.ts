@@ -205,4 +205,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- device to a user), oldest first, with or without a project; events without a device are left out
   CREATE INDEX events_by_device ON events (device_id, seq) WHERE device_id IS NOT NULL;
   `,
+  `
+  -- a user's linked devices, so an identify of the user merges their pending anonymous activity
+  -- (a server-side identify carries no device_id)
+  CREATE INDEX device_links_by_user ON device_links (project_id, user_id);
+  `,
 ];

@@ -407,6 +407,13 @@ export class SqliteStore implements Store {
       deleteSyncDevices: db.prepare('DELETE FROM sync_devices WHERE sync_id = ?'),
       syncPerson: db.prepare('SELECT identified FROM sync_persons WHERE sync_id = ? AND person_key = ?').pluck(),
       syncDevice: db.prepare('SELECT state FROM sync_devices WHERE sync_id = ? AND device_id = ?').pluck(),
+      // the devices linked to a user whose anonymous activity a sync sent and has not merged
+      linkedPendingDevices: db
+        .prepare(
+          `SELECT l.device_id FROM device_links l JOIN sync_devices d ON d.sync_id = ? AND d.device_id = l.device_id
+           WHERE l.project_id = ? AND l.user_id = ? AND d.state = 'pending' ORDER BY l.linked_at, l.device_id`,
+        )
+        .pluck(),
       upsertSyncPerson: db.prepare(
         `INSERT INTO sync_persons (sync_id, person_key, identified) VALUES (?, ?, ?)
          ON CONFLICT (sync_id, person_key) DO UPDATE SET identified = excluded.identified`,
@@ -543,7 +550,7 @@ export class SqliteStore implements Store {
     if (syncs.length === 0) return { plannedSyncs: [], rekeys: [] };
     const s = this.statements;
     const keys = planner.stateKeys(events, syncs);
-    const state: PlanState = { persons: new Map(), devices: new Map() };
+    const state: PlanState = { persons: new Map(), devices: new Map(), linkedDevices: new Map() };
     for (const ref of keys.persons) {
       const key = planStateKey(ref.syncId, ref.personKey);
       if (state.persons.has(key)) continue;
@@ -555,6 +562,13 @@ export class SqliteStore implements Store {
       if (state.devices.has(key)) continue;
       const device = s.syncDevice.get(ref.syncId, ref.deviceId) as 'pending' | 'merged' | undefined;
       if (device !== undefined) state.devices.set(key, device);
+    }
+    for (const ref of keys.users) {
+      const key = planStateKey(ref.syncId, userPerson(ref.userId));
+      if (state.linkedDevices.has(key)) continue;
+      const linked = s.linkedPendingDevices.all(ref.syncId, ref.projectId, ref.userId) as string[];
+      state.linkedDevices.set(key, new Set(linked));
+      for (const deviceId of linked) state.devices.set(planStateKey(ref.syncId, deviceId), 'pending');
     }
     const writes = planner.plan(events, syncs, state, Date.now());
     for (const rekey of writes.rekeys) {
