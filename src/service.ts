@@ -9,7 +9,7 @@ import { DeliveryEngine } from './engine/delivery/delivery-engine.js';
 import { deliveryPlanner } from './engine/delivery-planner.js';
 import { GroupCommitter } from './engine/group-commit.js';
 import { DeadLetters } from './engine/dead-letters.js';
-import { ServiceMetrics } from './metrics/prometheus.js';
+import { itemOutcomes, ServiceMetrics } from './metrics/prometheus.js';
 import { SyncService } from './engine/sync-service.js';
 import { applySyncConfigFile } from './sync-config-file.js';
 import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS } from './metrics/delivery-metrics.js';
@@ -121,7 +121,8 @@ export async function startService(config: ServeConfig, options: StartOptions = 
           metrics.delivery(syncId, outcome, items, durationMs);
           if (outcome.kind === 'delivered') return;
           const { kind } = outcome;
-          logger.warn({ syncId, items, outcome: kind, status: outcome.status }, 'Customer.io did not take a batch');
+          // per item: a 207 took most of its batch
+          logger.warn({ syncId, items, byItem: itemOutcomes(outcome, items), outcome: kind, status: outcome.status }, 'Customer.io did not take a batch');
         },
       })
     : undefined;

@@ -1,7 +1,7 @@
 /**
  * SIGKILL while deliveries are in flight, then a restart on the same data: every acknowledged
  * event reaches Customer.io exactly once (re-sent items carry the same id, which Customer.io drops)
- * and in order per person.
+ * and in order per person; the items in flight at the crash count as delivered after a retry.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -56,6 +56,22 @@ describe('crash during delivery', () => {
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         assertEachPersonInOrder(sim, PERSONS, PER_PERSON);
+
+        // the items in flight at the crash were sent again after the restart: delivered after a retry
+        const requests = new Map<string, number>();
+        for (const batch of receivedBatches(sim)) {
+          for (const item of batch.items) {
+            const id = (item as { id?: string }).id ?? '';
+            requests.set(id, (requests.get(id) ?? 0) + 1);
+          }
+        }
+        const resent = [...requests.values()].filter((n) => n > 1).length;
+        assert.ok(resent > 0, 'some items in flight at the crash reached Customer.io and were sent again');
+        const summary = await adminFetch(server.url, 'GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${sync.id}&time_period=ONE_HOUR`);
+        assert.equal(summary.eventsDelivered, PERSONS * PER_PERSON);
+        assert.equal(summary.successOnFirstAttempt + summary.successAfterRetry, PERSONS * PER_PERSON);
+        assert.ok(summary.successAfterRetry >= resent, `every item sent again counts as delivered after a retry (${summary.successAfterRetry} after a retry, ${resent} sent twice)`);
+        assert.ok(summary.successAfterRetry <= 2 * 25, `only items in flight at the crash (two batches of 25 at most) were retried (${summary.successAfterRetry})`);
       } finally {
         server.child.kill('SIGTERM');
         await server.exited;

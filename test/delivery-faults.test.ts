@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FaultSettings } from '../src/simulator/faults.js';
 import { startCustomerIoSimulator, type CustomerIoSimulator } from '../src/simulator/server.js';
 import { assertEachPersonInOrder, eventsOnlySync, sendNumberedEvents, SIM_WORKSPACE } from './helpers/delivery-load.js';
-import { postJson } from './helpers/service.js';
+import { ADMIN_TOKEN, postJson } from './helpers/service.js';
 import { createProject, startTestService, type TestService } from './helpers/service.js';
 import { receivedBatches } from './helpers/simulator-cases.js';
 
@@ -91,6 +91,46 @@ describe('delivery through faults', () => {
     });
     assert.deepEqual(view.deliveries, { pending: 0, delivered: PERSONS * PER_PERSON, dead: 0, discarded: 0 });
     assertEachPersonInOrder(sim, PERSONS, PER_PERSON);
+  });
+
+  it('items Customer.io refuses in a 207 among server errors: /metrics counts each item by its own outcome, and agrees with the store and the summary', async () => {
+    const BAD = PERSONS / 3; // every third person's late event
+    const faults: FaultSettings = {
+      errorRate: 0.1,
+      errorStatuses: [503],
+      scripted: [{ match: { itemName: 'Bad Event' }, rejectItems: { reason: 'invalid', field: 'attributes.note', message: 'property value cannot be longer than 1000 bytes' } }],
+    };
+    await deliverThrough(sim, faults, { AMPSTREAM_BATCH_MAX_ITEMS: '20' }, undefined, async (service, syncId) => {
+      // a second round, each of its batches a mix of items Customer.io takes and items it refuses
+      const events = [];
+      for (let p = 0; p < PERSONS; p++) {
+        const user_id = `person-${String(p).padStart(4, '0')}`;
+        events.push({ user_id, event_type: p % 3 === 0 ? 'Bad Event' : 'Late', insert_id: `late-${p}` });
+      }
+      assert.equal((await postJson(`${service.url}/2/httpapi`, { api_key: 'FAULT_KEY_0001', events })).status, 200);
+      const deadline = Date.now() + 30_000;
+      let counts;
+      for (;;) {
+        counts = (await service.admin('GET', `/api/syncs/${syncId}`)).body.deliveries;
+        if (counts.pending === 0) break;
+        assert.ok(Date.now() < deadline, JSON.stringify(counts));
+        await sleep(25);
+      }
+      assert.deepEqual(counts, { pending: 0, delivered: PERSONS * PER_PERSON + PERSONS - BAD, dead: BAD, discarded: 0 });
+      const prometheus = await (await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+      const items = (outcome: string) => Number(new RegExp(`^ampstream_delivery_items_total\\{sync="${syncId}",outcome="${outcome}"\\} (\\S+)$`, 'm').exec(prometheus)?.[1] ?? 0);
+      const summary = (await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${syncId}&time_period=ONE_HOUR`)).body;
+      const planned = ((await service.admin('GET', `/api/syncs/${syncId}/metrics`)).body.points as any[]).reduce((sum, p) => sum + p.planned, 0);
+      assert.ok(receivedBatches(sim).some((b) => b.status === 207), 'Customer.io answered 207');
+      assert.equal(items('delivered'), counts.delivered, '/metrics delivered items = stored delivered');
+      assert.equal(items('items_rejected'), BAD, '/metrics rejected items = the items Customer.io refused');
+      assert.equal(summary.eventsDelivered, counts.delivered);
+      assert.equal(summary.eventsNotDelivered, counts.dead);
+      assert.equal(summary.successOnFirstAttempt + summary.successAfterRetry, summary.eventsDelivered);
+      assert.equal(summary.eventsDelivered + summary.eventsNotDelivered + summary.eventsDiscarded + counts.pending, planned, 'delivered + not delivered + discarded + pending = planned');
+      const accepted = sim.people(SIM_WORKSPACE.siteId).reduce((sum, p) => sum + p.event_count, 0);
+      assert.equal(accepted, counts.delivered, 'Customer.io took every item counted delivered, once');
+    });
   });
 
   it('expires items that fail every attempt into the dead-letter store, with the reason', async () => {

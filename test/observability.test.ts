@@ -30,7 +30,7 @@ async function drained(): Promise<any> {
 }
 
 /** The books balance: summary, series and the sync's counts agree, and everything planned is accounted for. */
-async function assertBooksBalance(): Promise<{ summary: any; planned: number }> {
+async function assertBooksBalance(): Promise<{ summary: any; planned: number; rejectedItems: number }> {
   const counts = (await view()).deliveries;
   const summary = (await service.admin('GET', `/api/2/event-streaming/delivery-metrics-summary?sync_id=${syncId}&time_period=ONE_HOUR`)).body;
   const series = (await service.admin('GET', `/api/syncs/${syncId}/metrics`)).body.points as any[];
@@ -46,7 +46,11 @@ async function assertBooksBalance(): Promise<{ summary: any; planned: number }> 
   assert.deepEqual(statuses, [counts.pending, counts.delivered, counts.dead, counts.discarded], '/metrics shows the same numbers');
   assert.equal(statuses.reduce((a, b) => a + b, 0), planned, '/metrics: they add up to everything planned');
   assert.equal(gauge('ampstream_dead_letters', `sync="${syncId}"`), (await service.admin('GET', `/api/syncs/${syncId}/dead-letters?limit=1000`)).body.dead_letters.length);
-  return { summary, planned };
+  // every item is delivered by one request: the per-request item counter agrees with the store and the summary
+  const items = (outcome: string) => gauge('ampstream_delivery_items_total', `sync="${syncId}",outcome="${outcome}"`) || 0;
+  assert.equal(items('delivered'), counts.delivered, '/metrics: items delivered = stored delivered');
+  assert.equal(items('delivered'), summary.eventsDelivered, '/metrics: items delivered = summary delivered');
+  return { summary, planned, rejectedItems: items('items_rejected') };
 }
 
 before(async () => {
@@ -93,7 +97,9 @@ describe('metrics, trace and dead letters after a run with faults', () => {
     assert.equal((await postJson(`${service.url}/batch`, { api_key: 'OBSERVED_KEY_1', events })).status, 200);
     const done = await drained();
     assert.ok(done.deliveries.dead >= 2, JSON.stringify(done.deliveries));
-    const { summary } = await assertBooksBalance();
+    const { summary, rejectedItems } = await assertBooksBalance();
+    const deadLetters = (await service.admin('GET', `/api/syncs/${syncId}/dead-letters?limit=1000`)).body.dead_letters as any[];
+    assert.equal(rejectedItems, deadLetters.filter((d) => d.reason === 'rejected').length, '/metrics: items rejected = dead letters Customer.io refused');
     assert.equal(summary.eventsDiscarded, 1);
     assert.ok(summary.successAfterRetry > 0, 'some deliveries needed a retry');
 

@@ -134,6 +134,10 @@ export function storeDeliveryContract(name: string, open: () => Promise<Store>):
 
     it('records results: counts move, history grows, failures are grouped with samples', async () => {
       const [first, second] = (await store.pendingDeliveries(sync.id, 0, 100)) as [PendingDelivery, PendingDelivery];
+      // a first request started but never recorded (the process died) counts as one send, once
+      await store.markSending(sync.id, [second.id], NOW);
+      await store.markSending(sync.id, [second.id], NOW + 1);
+      assert.deepEqual((await store.pendingDeliveries(sync.id, 0, 100)).map((p) => [p.attempts, p.sends]), [[0, 0], [0, 1]]);
       const delivered = emptyDelta();
       delivered.delivered = 1;
       await store.recordDeliveryResults(

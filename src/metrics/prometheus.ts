@@ -11,6 +11,17 @@ export interface LiveSources {
   inFlight?: () => ReadonlyMap<number, number>;
 }
 
+/**
+ * How many of a batch request's `items` came to each outcome, item by item: a 207 names the items
+ * it refused and accepted the others; a 400 naming some items refused the whole request, so the
+ * others are sent again (`retryable`). Every other outcome is the same for every item.
+ */
+export function itemOutcomes(outcome: TrackOutcome, items: number): Partial<Record<TrackOutcome['kind'], number>> {
+  if (outcome.kind !== 'items_rejected') return { [outcome.kind]: items };
+  const rejected = new Set(outcome.failures.map((f) => f.batchIndex).filter((i) => i >= 0 && i < items)).size;
+  return { items_rejected: rejected, [outcome.othersAccepted ? 'delivered' : 'retryable']: items - rejected };
+}
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -65,7 +76,7 @@ export class ServiceMetrics {
     this.commitFailures = new Counter({ name: 'ampstream_commit_failures_total', help: 'Group commits that failed (their requests got 503)', registers });
     this.deliveryItems = new Counter({
       name: 'ampstream_delivery_items_total',
-      help: 'Items in Track API batch requests by sync and outcome (delivered, items_rejected, retryable, rate_limited, configuration)',
+      help: 'Items in Track API batch requests by sync and each item\'s outcome (delivered, items_rejected, retryable, rate_limited, configuration); a 207 counts its accepted items delivered',
       labelNames: ['sync', 'outcome'],
       registers,
     });
@@ -156,8 +167,12 @@ export class ServiceMetrics {
     this.commitRequests.observe(stats.units);
   }
 
+  /** One batch request: its items counted each by its own outcome, its latency by the request's. */
   delivery(syncId: number, outcome: TrackOutcome, items: number, durationMs: number): void {
-    this.deliveryItems.inc({ sync: String(syncId), outcome: outcome.kind }, items);
+    const sync = String(syncId);
+    for (const [label, count] of Object.entries(itemOutcomes(outcome, items))) {
+      if (count > 0) this.deliveryItems.inc({ sync, outcome: label }, count);
+    }
     this.customerioLatency.observe({ outcome: outcome.kind }, durationMs / 1000);
   }
 

@@ -276,8 +276,17 @@ export interface Store {
   /** Sets or clears the pause of a sync (a configuration problem holds its deliveries). */
   setSyncPause(id: number, pause: SyncPause | null): Promise<void>;
 
-  /** Pending deliveries of a sync with id above `afterId`, in id order. */
+  /**
+   * Pending deliveries of a sync with id above `afterId`, in id order. `sends` counts a first request
+   * that was started (`markSending`) but whose result was never recorded (the process died).
+   */
   pendingDeliveries(syncId: number, afterId: number, limit: number): Promise<PendingDelivery[]>;
+  /**
+   * Records, before a request carries them, that these deliveries never sent before are being sent
+   * (one statement per batch; done before the request so a crash cannot hide it): after a restart
+   * they count as sent once, so their delivery counts as after a retry.
+   */
+  markSending(syncId: number, ids: readonly number[], at: number): Promise<void>;
   /** Records what became of a sync's deliveries after a request, with what it adds to metrics and failure samples, in one transaction. */
   recordDeliveryResults(
     syncId: number,

@@ -67,6 +67,10 @@ describe('DeliveryQueue', () => {
     const again = queue.takeBatch(2000, LIMITS);
     assert.deepEqual(ids(again), [1]);
     assert.equal(again.items[0]?.attempts, 0);
+    assert.equal(again.items[0]?.sends, 0, 'not sent: its next request is still its first');
+    queue.release(again, 2000, true);
+    const sent = queue.takeBatch(2000, LIMITS);
+    assert.deepEqual([sent.items[0]?.attempts, sent.items[0]?.sends], [0, 1], 'sent without a recorded result: its next request is a retry');
   });
 
   it('moves a merged device\'s items to the user, before the user\'s later items, and keeps the barrier', () => {

@@ -130,13 +130,16 @@ export class DeliveryQueue {
     this.finish(batch, results, true);
   }
 
-  /** A batch came back without a verdict on its items (rate limited, paused): they stay, no attempt counted. */
-  release(batch: TakenBatch, nextAttemptAt?: number): void {
+  /**
+   * A batch came back without a verdict on its items (its results could not be recorded): they stay,
+   * no attempt counted; `sent` when the request went out, so their next request is not their first.
+   */
+  release(batch: TakenBatch, nextAttemptAt?: number, sent = false): void {
     const results = batch.items.map((item) => ({ id: item.id, done: false as const, nextAttemptAt: nextAttemptAt ?? item.nextAttemptAt }));
-    this.finish(batch, results, false);
+    this.finish(batch, results, false, sent);
   }
 
-  private finish(batch: TakenBatch, results: readonly QueueResult[], countsAttempt: boolean): void {
+  private finish(batch: TakenBatch, results: readonly QueueResult[], countsAttempt: boolean, sent = countsAttempt): void {
     const persons = new Set(batch.items.map((item) => item.person));
     for (const result of results) {
       const item = this.byId.get(result.id);
@@ -152,7 +155,7 @@ export class DeliveryQueue {
       } else {
         item.nextAttemptAt = result.nextAttemptAt;
         if (countsAttempt && result.countsAttempt !== false) item.attempts += 1;
-        if (countsAttempt) item.sends += 1;
+        if (sent) item.sends += 1;
       }
       persons.add(item.person);
     }

@@ -171,19 +171,24 @@ export class SyncDispatcher {
 
   private async send(batch: TakenBatch): Promise<void> {
     const items = batch.items.map((d) => d.itemJson);
-    const started = performance.now();
-    let outcome: TrackOutcome;
+    let sent = false;
     try {
-      outcome = await this.deps.client.sendBatchJson(this.workspace, items);
-    } catch (error) {
-      outcome = { kind: 'retryable', status: null, cause: 'connection_failed', message: String(error) };
-    }
-    try {
+      // first sends are recorded before the request: after a crash, these items count as retried
+      const first = batch.items.filter((d) => d.sends === 0).map((d) => d.id);
+      if (first.length > 0) await this.deps.store.markSending(this.syncId, first, this.deps.clock());
+      const started = performance.now();
+      let outcome: TrackOutcome;
+      sent = true;
+      try {
+        outcome = await this.deps.client.sendBatchJson(this.workspace, items);
+      } catch (error) {
+        outcome = { kind: 'retryable', status: null, cause: 'connection_failed', message: String(error) };
+      }
       this.deps.onOutcome?.(this.syncId, outcome, items.length, performance.now() - started);
       await this.apply(batch, outcome);
     } catch (error) {
       this.deps.onError?.(this.syncId, error);
-      this.queue.release(batch, this.deps.clock() + 1000);
+      this.queue.release(batch, this.deps.clock() + 1000, sent);
     } finally {
       this.inFlight--;
       if (this.queue.size > 0 || this.storeMayHaveMore) this.wakeAt(this.deps.clock());

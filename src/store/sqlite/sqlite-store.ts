@@ -429,9 +429,15 @@ export class SqliteStore implements Store {
       rekeyDeliveries: db.prepare(
         `UPDATE deliveries SET person = ?, partition = ? WHERE sync_id = ? AND person = ? AND status = 'pending'`,
       ),
+      // a first request started (first_attempt_at set by markSending) but never recorded counts as a send
       pendingDeliveries: db.prepare(
-        `SELECT id, sync_id, person, action, item, attempts, sends, next_attempt_at, created_at FROM deliveries
+        `SELECT id, sync_id, person, action, item, attempts,
+           CASE WHEN sends = 0 AND first_attempt_at IS NOT NULL THEN 1 ELSE sends END AS sends, next_attempt_at, created_at FROM deliveries
          WHERE sync_id = ? AND status = 'pending' AND id > ? ORDER BY id LIMIT ?`,
+      ),
+      markSending: db.prepare(
+        `UPDATE deliveries SET first_attempt_at = ?
+         WHERE id IN (SELECT value FROM json_each(?)) AND sync_id = ? AND status = 'pending' AND first_attempt_at IS NULL`,
       ),
       // every result: one more request carried it; its history gets the request (the last 20 kept)
       // the common case, a whole batch delivered: one statement for all its ids (a JSON array)
@@ -824,6 +830,10 @@ export class SqliteStore implements Store {
       nextAttemptAt: r.next_attempt_at,
       createdAt: r.created_at,
     }));
+  }
+
+  async markSending(syncId: number, ids: readonly number[], at: number): Promise<void> {
+    if (ids.length > 0) this.statements.markSending.run(at, JSON.stringify(ids), syncId);
   }
 
   async recordDeliveryResults(
