@@ -1,14 +1,55 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { AmpstreamError } from './errors.js';
 
 export const LOCK_FILE = 'ampstream.lock';
 
-/** The data directory holds secrets (Customer.io keys in the database, the admin token): owner only. */
-export function prepareDataDir(dir: string): void {
+/** The nearest part of the path (itself included) that exists and is not a directory. */
+function fileInTheWay(dir: string): string | undefined {
+  for (let path = resolve(dir); ; path = dirname(path)) {
+    try {
+      return statSync(path).isDirectory() ? undefined : path;
+    } catch {
+      if (dirname(path) === path) return undefined;
+    }
+  }
+}
+
+/**
+ * What the filesystem refused about the data directory, as a setting refused (exit 2): a file
+ * where the directory or one of its parents should be, no permission, a read-only filesystem.
+ */
+export function dataDirError(dir: string, error: unknown): AmpstreamError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const file = code === 'EEXIST' || code === 'ENOTDIR' ? fileInTheWay(dir) : undefined;
+  const message =
+    file !== undefined
+      ? file === resolve(dir)
+        ? `the data directory ${dir} is a file, not a directory`
+        : `the data directory ${dir} cannot be created: ${file} is a file, not a directory`
+      : code === 'EACCES' || code === 'EPERM'
+        ? `no permission to create or write the data directory ${dir} (${code}): choose another --data-dir, or give the user running ampstream access`
+        : code === 'EROFS'
+          ? `the data directory ${dir} is on a read-only filesystem: choose a writable --data-dir`
+          : code === 'ENOSPC'
+            ? `no space left on the device of the data directory ${dir}`
+            : `cannot use the data directory ${dir}: ${error instanceof Error ? error.message : String(error)}`;
+  return new AmpstreamError('config_invalid', message, { field: 'data-dir', cause: error });
+}
+
+/**
+ * The data directory holds secrets (Customer.io keys in the database, the admin token): owner only.
+ * Returns whether this call created it.
+ */
+export function prepareDataDir(dir: string): boolean {
   const created = !existsSync(dir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (created) chmodSync(dir, 0o700);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (created) chmodSync(dir, 0o700);
+  } catch (error) {
+    throw dataDirError(dir, error);
+  }
+  return created;
 }
 
 /** Makes the database files readable by the owner only (SQLite creates them with the umask's mode). */
@@ -43,7 +84,7 @@ export function lockDataDir(dir: string): () => void {
         }
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw dataDirError(dir, error);
       const owner = Number(readFileSync(path, 'utf8').trim());
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
         throw new AmpstreamError(

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { loadAdminToken } from './admin-token.js';
+import { AmpstreamError } from './errors.js';
 import { lockDataDir, prepareDataDir, restrictFiles } from './data-dir.js';
 import type { ServeConfig } from './config.js';
 import { createTrackClient } from './customerio/track-client.js';
@@ -88,7 +89,10 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     store = new SqliteStore({ path: databasePath, synchronous: config.sqliteSynchronous });
   } catch (error) {
     unlock();
-    throw error;
+    throw new AmpstreamError('config_invalid', `cannot open the database ${databasePath}: ${error instanceof Error ? error.message : String(error)}`, {
+      field: 'data-dir',
+      cause: error,
+    });
   }
   restrictFiles([databasePath, `${databasePath}-wal`, `${databasePath}-shm`]);
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { startServerProcess } from './helpers/process.js';
+import { dataDirError } from '../src/data-dir.js';
+import { exitOf, runCli, startServerProcess } from './helpers/process.js';
 import { ADMIN_TOKEN, tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
@@ -48,5 +49,64 @@ describe('the data directory', () => {
     const third = await startServerProcess(dataDir, env);
     third.child.kill('SIGTERM');
     await third.exited;
+  });
+});
+
+describe('a data directory ampstream cannot use: exit 2 with a clear message, like every other bad setting', () => {
+  function serve(dataDir: string) {
+    return runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { AMPSTREAM_LOG_LEVEL: 'warn', AMPSTREAM_SIMULATOR: '' });
+  }
+
+  it('a file, not a directory', async () => {
+    const parent = tempDir('ampstream-dd-file-');
+    dirs.push(parent);
+    const file = join(parent, 'passwd');
+    writeFileSync(file, 'root:x:0:0\n');
+    const cli = serve(file);
+    assert.equal(await exitOf(cli), 2);
+    assert.equal(cli.stderr(), `ampstream: the data directory ${file} is a file, not a directory (data-dir)\n`);
+  });
+
+  it('a path under a file', async () => {
+    const parent = tempDir('ampstream-dd-under-');
+    dirs.push(parent);
+    const file = join(parent, 'notes.txt');
+    writeFileSync(file, 'x\n');
+    const cli = serve(join(file, 'data'));
+    assert.equal(await exitOf(cli), 2);
+    assert.equal(cli.stderr(), `ampstream: the data directory ${join(file, 'data')} cannot be created: ${file} is a file, not a directory (data-dir)\n`);
+  });
+
+  it('a place without permission (/sys refuses even root)', async () => {
+    const cli = serve('/sys/ampstream-data');
+    assert.equal(await exitOf(cli), 2);
+    assert.match(cli.stderr(), /^ampstream: no permission to create or write the data directory \/sys\/ampstream-data \(EPERM\): choose another --data-dir, or give the user running ampstream access \(data-dir\)\n$/);
+  });
+
+  it('a database file that cannot be opened', async () => {
+    const dataDir = tempDir('ampstream-dd-db-');
+    dirs.push(dataDir);
+    mkdirSync(join(dataDir, 'ampstream.db'));
+    const cli = serve(dataDir);
+    assert.equal(await exitOf(cli), 2);
+    assert.match(cli.stderr(), new RegExp(`^ampstream: cannot open the database ${join(dataDir, 'ampstream.db')}: .+ \\(data-dir\\)\\n$`));
+    assert.equal(existsSync(join(dataDir, 'ampstream.lock')), false, 'the lock is released');
+  });
+
+  it('names the problem for every error the filesystem gives (no permission, read-only, full)', () => {
+    const fail = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
+    const messages = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EIO'].map((code) => {
+      const error = dataDirError('/srv/data', fail(code));
+      assert.equal(error.code, 'config_invalid');
+      assert.equal(error.field, 'data-dir');
+      return error.message;
+    });
+    assert.deepEqual(messages, [
+      'no permission to create or write the data directory /srv/data (EACCES): choose another --data-dir, or give the user running ampstream access',
+      'no permission to create or write the data directory /srv/data (EPERM): choose another --data-dir, or give the user running ampstream access',
+      'the data directory /srv/data is on a read-only filesystem: choose a writable --data-dir',
+      'no space left on the device of the data directory /srv/data',
+      'cannot use the data directory /srv/data: EIO: failed',
+    ]);
   });
 });
