@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { dataDirError } from '../src/data-dir.js';
@@ -49,6 +50,41 @@ describe('the data directory', () => {
     const third = await startServerProcess(dataDir, env);
     third.child.kill('SIGTERM');
     await third.exited;
+  });
+
+  it('takes over a lock whose process is a zombie (killed, not reaped yet) or whose pid another process now has', { skip: !existsSync('/proc/self/stat') && 'needs /proc' }, async () => {
+    const dataDir = tempDir('ampstream-lock-zombie-');
+    dirs.push(dataDir);
+    const env = { AMPSTREAM_ADMIN_TOKEN: ADMIN_TOKEN };
+    const lock = join(dataDir, 'ampstream.lock');
+    // sh starts a child, SIGKILLs it, and becomes `sleep`, which never reaps it: the child stays a zombie
+    const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; kill -KILL $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+      const state = () => readFileSync(`/proc/${zombie}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+      for (let i = 0; i < 100 && state() !== 'Z'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(state(), 'Z');
+      writeFileSync(lock, `${zombie}\n`);
+      const server = await startServerProcess(dataDir, env);
+      server.child.kill('SIGTERM');
+      await server.exited;
+    } finally {
+      parent.kill('SIGKILL');
+    }
+
+    // a live process (this one) that started at another time than the lock's owner: the pid was reused
+    writeFileSync(lock, `${process.pid} 1\n`);
+    const reused = await startServerProcess(dataDir, env);
+    assert.match(readFileSync(lock, 'utf8'), new RegExp(`^${reused.child.pid} \\d+\n$`), 'the lock records the start time');
+    reused.child.kill('SIGTERM');
+    await reused.exited;
+
+    // the lock of a process still running is kept: with its start time, and without one (an older lock)
+    const startTime = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ')[19];
+    for (const held of [`${process.pid} ${startTime}\n`, `${process.pid}\n`]) {
+      writeFileSync(lock, held);
+      await assert.rejects(startServerProcess(dataDir, env), new RegExp(`is in use by process ${process.pid} `));
+    }
   });
 });
 
