@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DATABASE_FILE } from '../src/service.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { exitOf, runCli, startServerProcess, type CliProcess } from './helpers/process.js';
+import { exitOf, runCli, startServerProcess, type CliProcess, type ServerProcess } from './helpers/process.js';
 import { tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
@@ -24,6 +24,17 @@ describe('ampstream serve when it cannot start', () => {
       await use((taken.address() as { port: number }).port);
     } finally {
       taken.close();
+    }
+  }
+
+  /** Runs `use` against a server started on the data directory (the admin token generated), then stops it. */
+  async function whileServing(dataDir: string, use: (server: ServerProcess) => Promise<void>): Promise<void> {
+    const server = await startServerProcess(dataDir, { AMPSTREAM_ADMIN_TOKEN: '' });
+    try {
+      await use(server);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
   }
 
@@ -54,8 +65,7 @@ describe('ampstream serve when it cannot start', () => {
       assert.deepEqual(readdirSync(dataDir), []);
     });
 
-    const server = await startServerProcess(dataDir, { AMPSTREAM_ADMIN_TOKEN: '' });
-    try {
+    await whileServing(dataDir, async (server) => {
       const banner = server.stderr();
       const token = /admin token \(shown once; also kept in \S+\): (\S+)/.exec(banner)?.[1];
       assert.equal(token, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(), banner);
@@ -64,10 +74,7 @@ describe('ampstream serve when it cannot start', () => {
       assert.equal(await ingestStatus(server.url, key), 200, 'the key shown is the project\'s');
       const projects = await fetch(`${server.url}/api/projects`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(projects.status, 200, 'the token shown is the one that works');
-    } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    });
   });
 
   it('a host that is not an address of this machine: exits 2 saying so', async () => {
@@ -90,14 +97,10 @@ describe('ampstream serve when it cannot start', () => {
       assert.ok(key !== undefined, cli.stderr());
       assert.match(cli.stderr(), /port \d+ is in use/);
     });
-    const server = await startServerProcess(dataDir);
-    try {
+    await whileServing(dataDir, async (server) => {
       assert.ok(!server.stderr().includes('created project'), server.stderr());
       assert.equal(await ingestStatus(server.url, key as string), 200);
-    } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    });
   });
 
   it('--config with a file that is not JSON: exits 2 saying so, never quoting the key around the mistake', async () => {
