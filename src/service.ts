@@ -1,7 +1,9 @@
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { loadAdminToken } from './admin-token.js';
+import { AmpstreamError } from './errors.js';
 import { lockDataDir, prepareDataDir, restrictFiles } from './data-dir.js';
 import type { ServeConfig } from './config.js';
 import { createTrackClient } from './customerio/track-client.js';
@@ -55,7 +57,7 @@ async function startEmbeddedSimulator(settings: NonNullable<ServeConfig['simulat
       (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
         ? 'the port is taken (by a simulator already running?); choose another with --simulator-port (0 picks a free one)'
         : error instanceof Error ? error.message : String(error);
-    throw new Error(`the Customer.io simulator cannot listen on ${settings.host}:${settings.port}: ${reason}`, { cause: error });
+    throw new AmpstreamError('config_invalid', `the Customer.io simulator cannot listen on ${settings.host}:${settings.port}: ${reason}`, { cause: error });
   }
 }
 
@@ -76,19 +78,64 @@ export function createLogger(level: string): Logger {
   });
 }
 
-/** Opens the store, prepares the admin token and a first project, and starts listening. */
+/** A port or host the server cannot listen on, said as a setting refused (exit 2). */
+function listenError(error: unknown, config: ServeConfig): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new AmpstreamError('config_invalid', `port ${config.port} is in use: stop what uses it or start with --port N`, { cause: error });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new AmpstreamError('config_invalid', `${config.host} is not an address of this machine: start with --host 0.0.0.0 (all) or 127.0.0.1`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Undoes what a failed start created, so the next start is a first start again and shows the
+ * admin token and the Default project's key (a start that fails never shows them): the database
+ * when this start created it, the admin token file when it generated it, the data directory when
+ * it made it (removed only when empty, after the lock).
+ */
+function undoFailedStart(databasePath: string, created: { database: boolean; tokenFile?: string }): void {
+  const files = created.database ? [databasePath, `${databasePath}-wal`, `${databasePath}-shm`, `${databasePath}-journal`] : [];
+  for (const file of created.tokenFile === undefined ? files : [...files, created.tokenFile]) rmSync(file, { force: true });
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (something else was put there): kept
+  }
+}
+
+/**
+ * Opens the store, prepares the admin token and a first project, and starts listening. The
+ * admin token and the first project's key are announced once listening; a start that fails
+ * undoes what it created (undoFailedStart), or, when it cannot, still prints the key.
+ */
 export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
   const logger = options.logger ?? createLogger(config.logLevel);
-  prepareDataDir(config.dataDir);
-  const unlock = lockDataDir(config.dataDir);
+  const createdDir = prepareDataDir(config.dataDir);
+  const lock = lockDataDir(config.dataDir);
   const databasePath = join(config.dataDir, DATABASE_FILE);
+  const created: { database: boolean; tokenFile?: string } = { database: !existsSync(databasePath) };
+  let started = false;
+  const unlock = () => {
+    if (!started) undoFailedStart(databasePath, created);
+    lock();
+    if (!started && createdDir) removeIfEmpty(config.dataDir);
+  };
   let store: SqliteStore;
   try {
     store = new SqliteStore({ path: databasePath, synchronous: config.sqliteSynchronous });
   } catch (error) {
     unlock();
-    throw error;
+    throw new AmpstreamError('config_invalid', `cannot open the database ${databasePath}: ${error instanceof Error ? error.message : String(error)}`, {
+      field: 'data-dir',
+      cause: error,
+    });
   }
   restrictFiles([databasePath, `${databasePath}-wal`, `${databasePath}-shm`]);
 
@@ -106,6 +153,7 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   const customerioUrl = simulator?.url ?? config.customerioUrl;
 
   const adminToken = loadAdminToken(config.dataDir, config.adminToken);
+  if (adminToken.origin === 'generated') created.tokenFile = adminToken.path;
   const projects = new ProjectDirectory(store);
   const client = createTrackClient({
     ...(customerioUrl === undefined ? {} : { baseUrlOverride: customerioUrl }),
@@ -187,10 +235,16 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     await engine?.start();
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    // A bad config file or a taken port: close what is open so the process can exit.
+    // A bad config file or a taken port: close what is open so the process can exit, and undo
+    // what this start created (unlock)
     await stop();
-    throw error;
+    if (firstProjectKey !== undefined && !created.database) {
+      // a database that was there without projects is kept: the project stays, so its key must be seen
+      announce(`created project "Default project" before the start failed; its API key (shown once): ${firstProjectKey}`);
+    }
+    throw listenError(error, config);
   }
+  started = true;
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

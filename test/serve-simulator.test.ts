@@ -160,7 +160,7 @@ describe('ampstream serve --simulator as a process', () => {
     assert.ok(!existsSync(dataDir), 'nothing was started');
   });
 
-  it("exits 1 saying so when the simulator's port is taken", async () => {
+  it("exits 2 saying so when the simulator's port is taken", async () => {
     const dataDir = newDataDir('ampstream-serve-sim-busy-');
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -170,7 +170,7 @@ describe('ampstream serve --simulator as a process', () => {
         ...CLEAN_ENV,
         AMPSTREAM_LOG_LEVEL: 'warn',
       });
-      assert.equal(await exitOf(cli), 1);
+      assert.equal(await exitOf(cli), 2);
       assert.match(cli.stderr(), new RegExp(`the Customer.io simulator cannot listen on 127\\.0\\.0\\.1:${port}: the port is taken .*--simulator-port`));
     } finally {
       taken.close();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DATABASE_FILE } from '../src/service.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { exitOf, runCli, startServerProcess, type CliProcess } from './helpers/process.js';
+import { exitOf, runCli, startServerProcess, type CliProcess, type ServerProcess } from './helpers/process.js';
 import { tempDir } from './helpers/service.js';
 
 const dirs: string[] = [];
@@ -16,19 +16,91 @@ function serve(dataDir: string, args: string[]): CliProcess {
 }
 
 describe('ampstream serve when it cannot start', () => {
-  it('exits 1 when the port is taken, instead of staying up with the database open', async () => {
-    const dataDir = tempDir('ampstream-busy-');
-    dirs.push(dataDir);
+  /** A port something else listens on, for the length of `use`. */
+  async function withTakenPort(use: (port: number) => Promise<void>): Promise<void> {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
-      const port = (taken.address() as { port: number }).port;
-      const cli = serve(dataDir, ['--port', String(port)]);
-      assert.equal(await exitOf(cli), 1);
-      assert.match(cli.stderr(), /EADDRINUSE/);
+      await use((taken.address() as { port: number }).port);
     } finally {
       taken.close();
     }
+  }
+
+  /** Runs `use` against a server started on the data directory (the admin token generated), then stops it. */
+  async function whileServing(dataDir: string, use: (server: ServerProcess) => Promise<void>): Promise<void> {
+    const server = await startServerProcess(dataDir, { AMPSTREAM_ADMIN_TOKEN: '' });
+    try {
+      await use(server);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }
+
+  /** Sends one event with the key: 200 when the key is a project's. */
+  async function ingestStatus(url: string, apiKey: string): Promise<number> {
+    const reply = await fetch(`${url}/2/httpapi`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: apiKey, events: [{ user_id: 'user-1', event_type: 'first start' }] }),
+    });
+    return reply.status;
+  }
+
+  it('the port taken on the first start: exits 2 saying so, and undoes the start, so the next one shows the admin token and the key', async () => {
+    const parent = tempDir('ampstream-busy-');
+    dirs.push(parent);
+    const dataDir = join(parent, 'data');
+    await withTakenPort(async (port) => {
+      const cli = serve(dataDir, ['--port', String(port)]);
+      assert.equal(await exitOf(cli), 2);
+      assert.equal(cli.stderr(), `ampstream: port ${port} is in use: stop what uses it or start with --port N\n`);
+      assert.equal(existsSync(dataDir), false, 'the data directory it created is removed again');
+
+      // a data directory that was there already is kept, empty as it was
+      mkdirSync(dataDir);
+      const again = serve(dataDir, ['--port', String(port)]);
+      assert.equal(await exitOf(again), 2);
+      assert.deepEqual(readdirSync(dataDir), []);
+    });
+
+    await whileServing(dataDir, async (server) => {
+      const banner = server.stderr();
+      const token = /admin token \(shown once; also kept in \S+\): (\S+)/.exec(banner)?.[1];
+      assert.equal(token, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim(), banner);
+      const key = /created project "Default project"; its API key \(shown once\): (\S+)/.exec(banner)?.[1];
+      assert.ok(key !== undefined, banner);
+      assert.equal(await ingestStatus(server.url, key), 200, 'the key shown is the project\'s');
+      const projects = await fetch(`${server.url}/api/projects`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(projects.status, 200, 'the token shown is the one that works');
+    });
+  });
+
+  it('a host that is not an address of this machine: exits 2 saying so', async () => {
+    const parent = tempDir('ampstream-host-');
+    dirs.push(parent);
+    const cli = runCli(['serve', '--host', '192.0.2.1', '--port', '0', '--data-dir', join(parent, 'data')], { AMPSTREAM_LOG_LEVEL: 'warn' });
+    assert.equal(await exitOf(cli), 2);
+    assert.equal(cli.stderr(), 'ampstream: 192.0.2.1 is not an address of this machine: start with --host 0.0.0.0 (all) or 127.0.0.1\n');
+  });
+
+  it('a failed start that cannot undo the Default project it created (the database was there) prints its key anyway', async () => {
+    const dataDir = tempDir('ampstream-busy-empty-');
+    dirs.push(dataDir);
+    await new SqliteStore({ path: join(dataDir, DATABASE_FILE) }).close(); // a database without projects
+    let key: string | undefined;
+    await withTakenPort(async (port) => {
+      const cli = serve(dataDir, ['--port', String(port)]);
+      assert.equal(await exitOf(cli), 2);
+      key = /created project "Default project" before the start failed; its API key \(shown once\): (\S+)/.exec(cli.stderr())?.[1];
+      assert.ok(key !== undefined, cli.stderr());
+      assert.match(cli.stderr(), /port \d+ is in use/);
+    });
+    await whileServing(dataDir, async (server) => {
+      assert.ok(!server.stderr().includes('created project'), server.stderr());
+      assert.equal(await ingestStatus(server.url, key as string), 200);
+    });
   });
 
   it('--config with a file that is not JSON: exits 2 saying so, never quoting the key around the mistake', async () => {
@@ -65,8 +137,9 @@ describe('ampstream serve when it cannot start', () => {
     );
   });
 
-  /** The syncs the data directory holds (serve has exited: nothing else has it open). */
+  /** The syncs the data directory holds (serve has exited: nothing else has it open); none without a database. */
   async function storedSyncs(dataDir: string) {
+    if (!existsSync(join(dataDir, DATABASE_FILE))) return [];
     const store = new SqliteStore({ path: join(dataDir, DATABASE_FILE) });
     try {
       return (await store.listSyncs()).map((s) => ({ id: s.id, name: (s.config as { name: string }).name, enabled: s.enabled, revision: s.revision }));
@@ -105,6 +178,7 @@ describe('ampstream serve when it cannot start', () => {
     writeFileSync(file, JSON.stringify({ syncs: [{ name: 'Beta', project_id: 1, customerio }] }));
     const good = await startServerProcess(dataDir, {}, ['--delivery', 'off', '--config', file]);
     assert.match(good.stderr(), /syncs from .*syncs\.json: 1 created, 0 updated/);
+    assert.match(good.stderr(), /created project "Default project"; its API key/, 'the failed first start was undone: this one is the first');
     good.child.kill('SIGTERM');
     await good.exited;
     const applied = await storedSyncs(dataDir);
