@@ -39,13 +39,15 @@ export function dataDirError(dir: string, error: unknown): AmpstreamError {
 
 /**
  * The data directory holds secrets (Customer.io keys in the database, the admin token): owner only.
- * Returns whether this call created it.
+ * Returns the directories this call created, the data directory first, then its parents that
+ * did not exist (empty when it was there), so a failed start can remove them again.
  */
-export function prepareDataDir(dir: string): boolean {
-  const created = !existsSync(dir);
+export function prepareDataDir(dir: string): string[] {
+  const created: string[] = [];
+  for (let path = resolve(dir); !existsSync(path); path = dirname(path)) created.push(path);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (created) chmodSync(dir, 0o700);
+    if (created.length > 0) chmodSync(dir, 0o700);
   } catch (error) {
     throw dataDirError(dir, error);
   }

@@ -1,8 +1,9 @@
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { loadAdminToken } from './admin-token.js';
+import { firstProjectKeyPath, forgetFirstProjectKey, keepFirstProjectKey, unshownFirstProjectKey } from './first-project-key.js';
 import { AmpstreamError } from './errors.js';
 import { lockDataDir, prepareDataDir, restrictFiles } from './data-dir.js';
 import type { ServeConfig } from './config.js';
@@ -97,15 +98,18 @@ function listenError(error: unknown, config: ServeConfig): unknown {
  * it made it (removed only when empty, after the lock).
  */
 function undoFailedStart(databasePath: string, created: { database: boolean; tokenFile?: string }): void {
-  const files = created.database ? [databasePath, `${databasePath}-wal`, `${databasePath}-shm`, `${databasePath}-journal`] : [];
+  const database = [databasePath, `${databasePath}-wal`, `${databasePath}-shm`, `${databasePath}-journal`];
+  // with the database goes the project whose key the key file kept
+  const files = created.database ? [...database, firstProjectKeyPath(dirname(databasePath))] : [];
   for (const file of created.tokenFile === undefined ? files : [...files, created.tokenFile]) rmSync(file, { force: true });
 }
 
-function removeIfEmpty(dir: string): void {
+/** Removes the directories a failed start made (the data directory, then its parents), each while empty. */
+function removeIfEmpty(dirs: readonly string[]): void {
   try {
-    rmdirSync(dir);
+    for (const dir of dirs) rmdirSync(dir);
   } catch {
-    // not empty (something else was put there): kept
+    // not empty (something else was put there): kept, and so are its parents
   }
 }
 
@@ -117,7 +121,7 @@ function removeIfEmpty(dir: string): void {
 export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
   const logger = options.logger ?? createLogger(config.logLevel);
-  const createdDir = prepareDataDir(config.dataDir);
+  const createdDirs = prepareDataDir(config.dataDir);
   const lock = lockDataDir(config.dataDir);
   const databasePath = join(config.dataDir, DATABASE_FILE);
   const created: { database: boolean; tokenFile?: string } = { database: !existsSync(databasePath) };
@@ -125,7 +129,7 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   const unlock = () => {
     if (!started) undoFailedStart(databasePath, created);
     lock();
-    if (!started && createdDir) removeIfEmpty(config.dataDir);
+    if (!started) removeIfEmpty(createdDirs);
   };
   let store: SqliteStore;
   try {
@@ -222,11 +226,14 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     return stopping;
   };
 
+  // a key an earlier first start kept and was stopped before it could show (kill -9): shown now
+  const unshownKey = unshownFirstProjectKey(config.dataDir);
   let firstProjectKey: string | undefined;
   try {
     if ((await store.listProjects()).length === 0) {
       const created = await projects.create({ name: 'Default project' });
       firstProjectKey = created.apiKey;
+      keepFirstProjectKey(config.dataDir, firstProjectKey);
     }
     if (config.configFile !== undefined) {
       const applied = await applySyncConfigFile(config.configFile, syncs);
@@ -241,6 +248,7 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     if (firstProjectKey !== undefined && !created.database) {
       // a database that was there without projects is kept: the project stays, so its key must be seen
       announce(`created project "Default project" before the start failed; its API key (shown once): ${firstProjectKey}`);
+      forgetFirstProjectKey(config.dataDir);
     }
     throw listenError(error, config);
   }
@@ -260,7 +268,10 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   }
   if (firstProjectKey !== undefined) {
     announce(`created project "Default project"; its API key (shown once): ${firstProjectKey}`);
+  } else if (unshownKey !== undefined) {
+    announce(`created project "Default project" (by a first start stopped before it could say so); its API key (shown once): ${unshownKey}`);
   }
+  forgetFirstProjectKey(config.dataDir);
   announce(
     engine === undefined
       ? 'delivery: off (deliveries are planned and kept, nothing is sent)'

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DATABASE_FILE } from '../src/service.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -74,6 +75,41 @@ describe('ampstream serve when it cannot start', () => {
       assert.equal(await ingestStatus(server.url, key), 200, 'the key shown is the project\'s');
       const projects = await fetch(`${server.url}/api/projects`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(projects.status, 200, 'the token shown is the one that works');
+    });
+  });
+
+  it('a first start killed after creating the Default project, before it could show the key: the next start shows it, once', async () => {
+    const dataDir = tempDir('ampstream-killed-first-');
+    dirs.push(dataDir);
+    // the start blocks reading this (a named pipe nobody writes), after the project is created and before it listens
+    const fifo = join(tempDir('ampstream-fifo-'), 'syncs.json');
+    dirs.push(dirname(fifo));
+    execFileSync('mkfifo', [fifo]);
+    const first = serve(dataDir, ['--port', '0', '--config', fifo]);
+    const keyFile = join(dataDir, 'first-project-key');
+    for (let i = 0; i < 200 && !existsSync(keyFile); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(existsSync(keyFile), 'the key waits in the data directory until shown');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    assert.doesNotMatch(first.stderr(), /API key/, 'the killed start showed no key');
+
+    await whileServing(dataDir, async (server) => {
+      const key = /created project "Default project" \(by a first start stopped before it could say so\); its API key \(shown once\): (\S+)/.exec(server.stderr())?.[1];
+      assert.ok(key !== undefined, server.stderr());
+      assert.equal(await ingestStatus(server.url, key), 200, 'the key shown is the project\'s');
+      assert.equal(existsSync(keyFile), false, 'shown once: the file is gone');
+    });
+    await whileServing(dataDir, async (server) => assert.doesNotMatch(server.stderr(), /API key/, 'not shown again'));
+  });
+
+  it('a failed first start removes the parents of the data directory it made too, and keeps what was there', async () => {
+    const parent = tempDir('ampstream-nested-');
+    dirs.push(parent);
+    await withTakenPort(async (port) => {
+      const cli = serve(join(parent, 'a', 'b', 'data'), ['--port', String(port)]);
+      assert.equal(await exitOf(cli), 2);
+      assert.deepEqual(readdirSync(parent), [], 'a, a/b and a/b/data are gone');
+      assert.equal(existsSync(parent), true, 'the directory that was there stays');
     });
   });
 
