@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { findEventsSql, SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { findEventsSql, LINKED_PENDING_DEVICES_SQL, SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { tempDir } from './helpers/service.js';
 import { storeContract } from './store-contract.js';
 import { storeDeliveryContract } from './store-delivery-contract.js';
@@ -170,6 +170,9 @@ describe('SQLite storage', () => {
         assert.match(detail, new RegExp(`SEARCH e USING INDEX ${index} `), `${JSON.stringify(query)}: ${detail}`);
         assert.doesNotMatch(detail, /SCAN e\b/, `${JSON.stringify(query)}: ${detail}`);
       }
+      // asked per user in every ingest commit: through the user's index, not every link of the project
+      const linked = (db.prepare(`EXPLAIN QUERY PLAN ${LINKED_PENDING_DEVICES_SQL}`).all(1, 1, 'user-1') as { detail: string }[]).map((row) => row.detail).join('; ');
+      assert.match(linked, /SEARCH l USING (COVERING )?INDEX device_links_by_user \(project_id=\? AND user_id=\?\)/, linked);
     } finally {
       db.close();
     }
