@@ -33,6 +33,8 @@ export const DISPLAY_NAME_MAX_LENGTH = 200;
 /** The most code points a name may have, however they combine into characters. */
 export const DISPLAY_NAME_MAX_CODE_POINTS = 1000;
 
+import { codePointLabel } from './visible-text.js';
+
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** Invisible or format characters; variation selectors (default-ignorable too) are checked apart. */
 const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u2800\p{Default_Ignorable_Code_Point}]/u;
@@ -66,10 +68,6 @@ function codePointCount(text: string): number {
   let count = 0;
   for (const _ of text) count += 1;
   return count;
-}
-
-function codePointText(character: string): string {
-  return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** The first invisible or format character of a name, or undefined. */
@@ -119,13 +117,13 @@ export function checkDisplayName(raw: string): DisplayNameCheck {
   if (UNSAFE.test(name)) return { ok: false, problem: 'must not contain control characters or bidirectional overrides' };
   if (LONE_SURROGATE.test(name)) return { ok: false, problem: 'must be valid Unicode text (it holds a lone surrogate)' };
   const invisible = firstInvisible(name);
-  if (invisible !== undefined) return { ok: false, problem: `must not contain invisible or format characters (found ${codePointText(invisible)})` };
+  if (invisible !== undefined) return { ok: false, problem: `must not contain invisible or format characters (found ${codePointLabel(invisible)})` };
   const selector = misplacedVariationSelector(name);
   if (selector !== undefined) {
-    return { ok: false, problem: `may have a variation selector only right after the emoji or CJK ideograph it modifies (found ${codePointText(selector)})` };
+    return { ok: false, problem: `may have a variation selector only right after the emoji or CJK ideograph it modifies (found ${codePointLabel(selector)})` };
   }
   const mark = COMBINING_MARK.exec(name)?.[0];
-  if (mark !== undefined) return { ok: false, problem: `must not start with a combining mark (found ${codePointText(mark)})` };
+  if (mark !== undefined) return { ok: false, problem: `must not start with a combining mark (found ${codePointLabel(mark)})` };
   return { ok: true, name };
 }
 

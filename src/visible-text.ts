@@ -14,9 +14,14 @@
  */
 const HIDDEN = /(?![\ufe00-\ufe0f])[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
+/** A character's code point as people write it: `U+202E`. */
+export function codePointLabel(character: string): string {
+  return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /** `text` with every hidden character shown as `<U+XXXX>`. */
 export function showHidden(text: string): string {
-  return text.replace(HIDDEN, (c) => `<U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`);
+  return text.replace(HIDDEN, (c) => `<${codePointLabel(c)}>`);
 }
 
 /** `'text'`, hidden characters shown, cut after `max` characters (of the input) with an ellipsis. */
