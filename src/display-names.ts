@@ -27,13 +27,12 @@
  * number of spaces between words, Unicode composition, variation selectors or zero-width joiners
  * (`displayNameKey`: ❤️ and ❤, 👩‍💻 and 👩💻 are one name). Pure.
  */
+import { codePointLabel } from './visible-text.js';
 
 /** The longest name, in characters as people see them (grapheme clusters). */
 export const DISPLAY_NAME_MAX_LENGTH = 200;
 /** The most code points a name may have, however they combine into characters. */
 export const DISPLAY_NAME_MAX_CODE_POINTS = 1000;
-
-import { codePointLabel } from './visible-text.js';
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** Invisible or format characters; variation selectors (default-ignorable too) are checked apart. */
